@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-BANK_PATH = (
-    Path(__file__).resolve().parents[2] / "assessments" / "banks" / "default.json"
-)
+BANK_PATH = Path(__file__).resolve().parents[2] / "assessments" / "banks" / "default.json"
 
 MONTHS = [
     "jan",
@@ -52,7 +50,7 @@ CANONICAL = {
         ["soc1", "soc2", "soc3", "type2", "none"],
     ),
     "public_report_wanted": ("organization", "yes_no", []),
-    "client_fye_month": ("organization", "single", MONTHS + ["mixed"]),
+    "client_fye_month": ("organization", "single", [*MONTHS, "mixed"]),
     "clients_sec_registrants": ("organization", "yes_no_unknown", []),
     "transaction_classes": (
         "service",
@@ -149,11 +147,7 @@ def bank(raw_text):
 @pytest.fixture(scope="module")
 def questions(bank):
     """Every question with its section's level, in document order."""
-    return [
-        (section["level"], q)
-        for section in bank["sections"]
-        for q in section["questions"]
-    ]
+    return [(section["level"], q) for section in bank["sections"] for q in section["questions"]]
 
 
 @pytest.fixture(scope="module")
@@ -184,10 +178,7 @@ def test_header(bank):
 
 
 def test_canonical_format(raw_text, bank):
-    assert (
-        raw_text
-        == json.dumps(bank, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    )
+    assert raw_text == json.dumps(bank, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def test_sections_and_positions(bank):
@@ -236,9 +227,7 @@ def test_every_question_is_documented(questions):
     for _, q in questions:
         assert set(q) == QUESTION_FIELDS, q["key"]
         for field in ("label", "help_text", "reference"):
-            assert isinstance(q[field], str) and q[field].strip(), (
-                f"{q['key']}: {field}"
-            )
+            assert isinstance(q[field], str) and q[field].strip(), f"{q['key']}: {field}"
         assert q["type"] in QUESTION_TYPES, q["key"]
         assert isinstance(q["required"], bool)
         if q["type"] == "yes_no_unknown":
@@ -273,19 +262,13 @@ def test_conditions_refer_to_existing_questions(questions, by_key):
         conditional += 1
         for atom in walk_atoms(q["condition"]):
             assert atom["op"] in ATOM_OPS, (q["key"], atom)
-            assert atom["q"] in by_key, (
-                f"{q['key']}: condition reads unknown {atom['q']}"
-            )
+            assert atom["q"] in by_key, f"{q['key']}: condition reads unknown {atom['q']}"
             assert atom["q"] != q["key"], f"{q['key']}: condition reads itself"
             ref_level, ref = by_key[atom["q"]]
             if level == "organization":
                 assert ref_level == "organization", f"{q['key']} reads a service answer"
             if atom["op"] in ("contains", "contains_any", "contains_other_than", "in"):
-                values = (
-                    atom["value"]
-                    if isinstance(atom["value"], list)
-                    else [atom["value"]]
-                )
+                values = atom["value"] if isinstance(atom["value"], list) else [atom["value"]]
                 offered = {c["key"] for c in ref["choices"]}
                 assert set(values) <= offered, (q["key"], atom)
     assert conditional > 0, "the questionnaire should have conditional questions"
