@@ -20,11 +20,23 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(auditor__isnull=False) | models.Q(firm__isnull=False),
-                name="assignment_has_auditor_or_firm",
-            )
+                condition=(models.Q(auditor__isnull=False) & models.Q(firm__isnull=True))
+                | (models.Q(auditor__isnull=True) & models.Q(firm__isnull=False)),
+                name="assignment_auditor_xor_firm",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "auditor"],
+                condition=models.Q(auditor__isnull=False),
+                name="assignment_unique_auditor",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "firm"],
+                condition=models.Q(firm__isnull=False),
+                name="assignment_unique_firm",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -44,17 +56,23 @@ class Comment(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["assessment", "resolved"], name="comment_assessment_resolved")]
 
     def __str__(self) -> str:
         return self.body[:60]
 
+    @property
+    def is_thread(self) -> bool:
+        return self.parent_id is None
+
 
 class Override(models.Model):
-    """An auditor's decision that differs from the engine's, with the mandatory reason."""
+    """An auditor's decision that differs from the engine's, with the mandatory reason; one per target."""
 
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="overrides")
     target = models.CharField(max_length=200, help_text="What is overridden, e.g. services.payroll.soc1.strength.")
@@ -63,9 +81,11 @@ class Override(models.Model):
     reason = models.TextField(max_length=5000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "target"], name="override_unique_target")]
 
     def __str__(self) -> str:
         return f"{self.target}: {self.engine_value!r} → {self.value!r}"
