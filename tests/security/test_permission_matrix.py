@@ -1,0 +1,271 @@
+"""Every URL of the project × every role × GET and POST, against a table of expected outcomes.
+
+The URL list comes from the resolver, so a new view without a row here fails the test. Outcomes:
+`ok` (2xx, or a redirect that is not to a sign-in page), `login` (redirect to sign-in), `admin-login`
+(redirect to the admin's sign-in), or an exact status code. A POST whose expected outcome is not `ok`
+must leave every table exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+
+from assessments.models import Assessment
+from tests.security.report import report
+from tests.security.routes import Route, all_routes
+from tests.security.snapshot import db_changes, db_snapshot
+from tests.security.world import ROLES, World
+
+METHODS = ("GET", "POST")
+Values = Callable[[World], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expected outcomes, one word per role in ROLES order, for GET and for POST."""
+
+    get: str
+    post: str
+    kwargs: Values | None = None
+    data: Values | None = None
+
+    def expected(self, role: str, method: str) -> str:
+        words = (self.get if method == "GET" else self.post).split()
+        assert len(words) == len(ROLES), f"a row needs {len(ROLES)} outcomes, got {words}"
+        return words[ROLES.index(role)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The table for the project's own URLs.
+#                                      anonymous manager viewer outsider auditor unassigned staff
+# ---------------------------------------------------------------------------------------------------
+MATRIX: dict[str, Row] = {
+    "healthz": Row(
+        get="ok ok ok ok ok ok ok",
+        post="405 405 405 405 405 405 405",
+    ),
+    "login": Row(
+        get="ok ok ok ok ok ok ok",
+        post="ok ok ok ok ok ok ok",
+        data=lambda w: {"username": w.cast.manager.username, "password": "wrong-password"},
+    ),
+    "logout": Row(
+        get="405 405 405 405 405 405 405",
+        post="login login login login login login login",
+    ),
+    "assessments:dashboard": Row(
+        get="login ok ok ok ok ok ok",
+        post="login ok ok ok ok ok ok",
+    ),
+}
+
+# URL kwargs by name; a row may name its own instead.
+KWARGS: dict[str, Values] = {}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The admin: every pattern is enumerated; only staff get past the admin's sign-in.
+# ---------------------------------------------------------------------------------------------------
+NON_STAFF = ROLES[:-1]
+# Full rows for the admin's own sign-in and sign-out, which everyone may reach.
+ADMIN_ROWS: dict[str, Row] = {
+    "admin:login": Row(get="ok ok ok ok ok ok ok", post="ok ok ok ok ok ok ok"),
+    # Non-staff are sent to the admin index (and from there to the admin sign-in); staff are signed out.
+    "admin:logout": Row(get="ok ok ok ok ok ok 405", post="ok ok ok ok ok ok login"),
+}
+# What staff get where it is not `ok`: (GET, POST). Everyone else is sent to the admin sign-in.
+ADMIN_STAFF: dict[str, tuple[str, str]] = {
+    "admin:password_change_done": ("ok", "405"),
+    "admin:autocomplete": ("403", "405"),  # no search parameters: refused, not an error
+    "admin:jsi18n": ("ok", "405"),
+    "admin:view_on_site": ("404", "404"),  # assessments have no public page
+    "admin:axes_accessattempt_add": ("403", "403"),  # axes records are written by axes only
+    "admin:axes_accesslog_add": ("403", "403"),
+    "admin:axes_accessfailurelog_add": ("403", "403"),
+    "admin:assessments_auditevent_add": ("403", "403"),  # the audit log is append-only
+    "admin:assessments_auditevent_delete": ("403", "403"),
+    "admin:assessments_auditevent_change": ("ok", "403"),
+    "admin/(?P<url>.*)$": ("404", "404"),
+}
+
+
+def admin_expected(route: Route, role: str, method: str) -> str:
+    if route.key in ADMIN_ROWS:
+        return ADMIN_ROWS[route.key].expected(role, method)
+    if role in NON_STAFF:
+        return "admin-login"
+    return ADMIN_STAFF.get(route.key, ("ok", "ok"))[METHODS.index(method)]
+
+
+def admin_kwargs(world: World, route: Route) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    parts = route.route.split("/")
+    model = None
+    if len(parts) > 2 and parts[1] and parts[2]:
+        try:
+            model = apps.get_model(parts[1], parts[2])
+        except (LookupError, ValueError):
+            model = None
+    for name in route.kwargs:
+        if name in ("object_id", "id"):
+            instance = model._base_manager.order_by("pk").first() if model is not None else None
+            values[name] = instance.pk if instance is not None else 999_999
+        elif name == "content_type_id":
+            values[name] = ContentType.objects.get_for_model(Assessment).pk
+        elif name == "app_label":
+            values[name] = "assessments"
+        elif name == "url":
+            values[name] = "no-such-page"
+        else:
+            values[name] = KWARGS[name](world)
+    return values
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def outcome_of(response: HttpResponse) -> str:
+    status = response.status_code
+    assert status < 500, f"server error {status}"
+    if status in (301, 302, 303, 307, 308):
+        location = response["Location"]
+        if location.startswith("/admin/login/"):
+            return "admin-login"
+        if location.startswith("/accounts/login/"):
+            return "login"
+        return "ok"
+    if 200 <= status < 300:
+        return "ok"
+    return str(status)
+
+
+@dataclass
+class Attempt:
+    outcome: str
+    status: int
+    changes: list[str]
+    leaked: list[str]
+
+
+def tenant_secrets(world: World) -> list[str]:
+    """Text only people who may see the organization's assessments should ever receive."""
+    mine = world.mine
+    return [mine.draft.name, mine.submitted.name, mine.service.name, mine.subservice.name, mine.comment.body]
+
+
+def attempt(world: World, route: Route, role: str, method: str, expected: str) -> Attempt:
+    row = MATRIX.get(route.key)
+    if route.is_admin:
+        values = admin_kwargs(world, route)
+        data: dict[str, Any] = {}
+    else:
+        values = row.kwargs(world) if row and row.kwargs else {name: KWARGS[name](world) for name in route.kwargs}
+        data = row.data(world) if row and row.data else {}
+    path = route.path(values)
+    client = Client()
+    with transaction.atomic():
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        before = db_snapshot() if method == "POST" and expected != "ok" else None
+        response = client.get(path) if method == "GET" else client.post(path, data)
+        changes = db_changes(before, db_snapshot()) if before is not None else []
+        transaction.set_rollback(True)
+    outcome = outcome_of(response)
+    leaked = []
+    if outcome != "ok" and not route.is_admin:
+        body = response.content.decode(errors="replace")
+        leaked = [secret for secret in tenant_secrets(world) if secret in body]
+    return Attempt(outcome=outcome, status=response.status_code, changes=changes, leaked=leaked)
+
+
+def app_routes() -> list[Route]:
+    return [route for route in all_routes() if not route.is_admin]
+
+
+def admin_routes() -> list[Route]:
+    return [route for route in all_routes() if route.is_admin]
+
+
+def run_matrix(world: World, routes: list[Route], expect: Callable[[Route, str, str], str]) -> list[str]:
+    problems = []
+    for route in routes:
+        for role in ROLES:
+            for method in METHODS:
+                expected = expect(route, role, method)
+                got = attempt(world, route, role, method, expected)
+                where = f"{route.key} [{role} {method}]"
+                if got.outcome != expected:
+                    problems.append(f"{where}: expected {expected}, got {got.outcome} (HTTP {got.status})")
+                if got.changes:
+                    problems.append(f"{where}: refused POST changed the database: {'; '.join(got.changes)}")
+                if got.leaked:
+                    problems.append(f"{where}: refused response shows the organization's data: {got.leaked}")
+    return problems
+
+
+def test_every_project_url_has_a_row_in_the_table() -> None:
+    missing = sorted({route.key for route in app_routes()} - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - {route.key for route in app_routes()})
+
+    assert not missing, f"URL patterns with no row in MATRIX (add one): {missing}"
+    assert not stale, f"rows in MATRIX for URL patterns that no longer exist: {stale}"
+
+
+def test_other_tenants_and_unassigned_auditors_get_404_for_every_object_url() -> None:
+    wrong = [
+        f"{route.key} [{role} {method}]"
+        for route in app_routes()
+        if route.kwargs and route.key in MATRIX
+        for role in ("outsider", "unassigned_auditor")
+        for method in METHODS
+        if MATRIX[route.key].expected(role, method) not in ("404", "405")
+    ]
+
+    assert not wrong, f"the table lets outsiders reach the organization's objects: {wrong}"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_everywhere_but_public_pages() -> None:
+    public = {"healthz", "login", "logout"}
+    wrong = [
+        f"{key} [{method}]"
+        for key, row in MATRIX.items()
+        if key not in public
+        for method in METHODS
+        if row.expected("anonymous", method) != "login"
+    ]
+
+    assert not wrong, f"anonymous visitors get past sign-in: {wrong}"
+
+
+@pytest.mark.django_db
+def test_every_role_gets_exactly_the_expected_outcome_on_every_project_url(world: World) -> None:
+    routes = [route for route in app_routes() if route.key in MATRIX]
+    problems = run_matrix(world, routes, lambda route, role, method: MATRIX[route.key].expected(role, method))
+
+    report(
+        f"permission matrix (project URLs): {len(routes)} URLs x {len(ROLES)} roles x {len(METHODS)} methods"
+        f" = {len(routes) * len(ROLES) * len(METHODS)} requests"
+    )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_only_staff_get_into_any_admin_url(world: World) -> None:
+    routes = admin_routes()
+    problems = run_matrix(world, routes, admin_expected)
+
+    report(
+        f"permission matrix (admin URLs): {len(routes)} URLs x {len(ROLES)} roles x {len(METHODS)} methods"
+        f" = {len(routes) * len(ROLES) * len(METHODS)} requests"
+    )
+    assert not problems, "\n".join(problems)
