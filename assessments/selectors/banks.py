@@ -1,0 +1,166 @@
+"""Reads of question banks: one version as its `socscope.bank/1` document, the engine's view of it, look-ups.
+
+Banks are reference data every signed-in user's questionnaire reads; editing them is the admin's business,
+so these selectors need no user.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
+
+from assessments.models import BankVersion, Choice, Question, Rule, Section
+
+if TYPE_CHECKING:
+    from assessments.engine import Bank
+
+BANK_SCHEMA = "socscope.bank/1"
+LABEL_PATTERN = re.compile(r"^(?P<key>[-a-zA-Z0-9_]+)(?:@(?P<number>[0-9]+))?$")
+
+
+class BankVersionNotFound(LookupError):
+    """A bank label (`default` or `default@3`) that names no usable version; the message says why."""
+
+
+def bank_versions_with_content(queryset: QuerySet[BankVersion] | None = None) -> QuerySet[BankVersion]:
+    """Versions with everything their document needs, in a constant number of queries."""
+    queryset = BankVersion.objects.all() if queryset is None else queryset
+    questions = Question.objects.order_by("position", "id").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+    )
+    return queryset.select_related("bank").prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=Section.objects.order_by("position", "id").prefetch_related(
+                Prefetch("questions", queryset=questions)
+            ),
+        ),
+        Prefetch("rules", queryset=Rule.objects.order_by("position", "id")),
+    )
+
+
+def _number(value: float | None) -> int | float | None:
+    """JSON numbers as written: whole numbers without a fractional part, so documents round-trip exactly."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _question_document(question: Question) -> dict[str, Any]:
+    return {
+        "key": question.key,
+        "label": question.label,
+        "help_text": question.help_text,
+        "reference": question.reference,
+        "type": question.type,
+        "required": question.required,
+        "allow_unknown": question.allow_unknown,
+        "min_value": _number(question.min_value),
+        "max_value": _number(question.max_value),
+        "max_length": question.max_length,
+        "position": question.position,
+        "condition": question.condition,
+        "choices": [
+            {"key": choice.key, "label": choice.label, "position": choice.position} for choice in question.choices.all()
+        ],
+    }
+
+
+def _rule_document(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.key,
+        "level": rule.level,
+        "position": rule.position,
+        "when": rule.when,
+        "requires": rule.requires or None,
+        "effect": rule.effect,
+        "explanation": rule.explanation,
+    }
+
+
+def bank_document(version: BankVersion) -> dict[str, Any]:
+    """The version as one `socscope.bank/1` document: natural keys only, lists in position order.
+
+    Always read afresh from the database (five queries), so a draft's document reflects its latest edits.
+    """
+    version = bank_versions_with_content().get(pk=version.pk)
+    return {
+        "schema": BANK_SCHEMA,
+        "key": version.bank.key,
+        "name": version.bank.name,
+        "version": version.number,
+        "release_notes": version.release_notes,
+        "parameters": version.parameters,
+        "sections": [
+            {
+                "key": section.key,
+                "level": section.level,
+                "title": section.title,
+                "description": section.description,
+                "position": section.position,
+                "questions": [_question_document(question) for question in section.questions.all()],
+            }
+            for section in version.sections.all()
+        ],
+        "rules": [_rule_document(rule) for rule in version.rules.all()],
+        "csoc_templates": version.csoc_templates,
+    }
+
+
+def bank_document_json(document: dict[str, Any]) -> str:
+    """The file form of a document (docs/bank-format.md): sorted keys, two-space indent, UTF-8, final newline."""
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def bank_json(version: BankVersion) -> str:
+    return bank_document_json(bank_document(version))
+
+
+# Frozen versions never change, so their parsed form is kept for the life of the process.
+_ENGINE_BANKS: dict[tuple[int, str], Bank] = {}
+
+
+def engine_bank(version: BankVersion) -> Bank:
+    """The engine's `Bank` for this version; cached by (pk, checksum) for published and retired versions."""
+    from assessments.engine import load_bank
+
+    if not (version.is_frozen and version.checksum):
+        return load_bank(bank_document(version))
+    cache_key = (version.pk, version.checksum)
+    bank = _ENGINE_BANKS.get(cache_key)
+    if bank is None:
+        bank = _ENGINE_BANKS[cache_key] = load_bank(bank_document(version))
+    return bank
+
+
+def newest_published_version(bank_key: str = "default") -> BankVersion | None:
+    """The version new assessments of this bank start on: the highest published number."""
+    return (
+        BankVersion.objects.filter(bank__key=bank_key, status=BankVersion.Status.PUBLISHED)
+        .select_related("bank")
+        .order_by("-number")
+        .first()
+    )
+
+
+def bank_version_by_label(label: str, *, frozen_only: bool = False) -> BankVersion:
+    """`default@3` is that version (with `frozen_only`, only if published or retired); `default` is the
+    newest published version. Raises `BankVersionNotFound` with a message fit to show the user."""
+    match = LABEL_PATTERN.match(label.strip())
+    if match is None:
+        raise BankVersionNotFound(f"{label!r} is not a bank label; write KEY or KEY@VERSION, e.g. default@3.")
+    key, number = match["key"], match["number"]
+    if number is None:
+        version = newest_published_version(key)
+        if version is None:
+            raise BankVersionNotFound(f"Bank {key!r} has no published version.")
+        return version
+    version = BankVersion.objects.select_related("bank").filter(bank__key=key, number=int(number)).first()
+    if version is None:
+        raise BankVersionNotFound(f"Bank version {key}@{number} does not exist.")
+    if frozen_only and not version.is_frozen:
+        raise BankVersionNotFound(f"Bank version {key}@{number} is a draft; publish it first.")
+    return version
