@@ -21,7 +21,7 @@ BANK_SCHEMA = "socscope.bank/1"
 LABEL_PATTERN = re.compile(r"^(?P<key>[-a-zA-Z0-9_]+)(?:@(?P<number>[0-9]+))?$")
 
 
-class BankVersionNotFound(LookupError):
+class BankNotFound(LookupError):
     """A bank label (`default` or `default@3`) that names no usable version; the message says why."""
 
 
@@ -146,21 +146,24 @@ def newest_published_version(bank_key: str = "default") -> BankVersion | None:
     )
 
 
-def bank_version_by_label(label: str, *, frozen_only: bool = False) -> BankVersion:
-    """`default@3` is that version (with `frozen_only`, only if published or retired); `default` is the
-    newest published version. Raises `BankVersionNotFound` with a message fit to show the user."""
+def bank_version_by_label(label: str, *, published_only: bool = False) -> BankVersion:
+    """`default@3` is that version; `default` is the newest published version.
+
+    With `published_only`, a draft is refused; a retired version is still accepted, because the memos
+    scoped with it must stay reproducible. Raises `BankNotFound` with a message fit to show the user.
+    """
     match = LABEL_PATTERN.match(label.strip())
     if match is None:
-        raise BankVersionNotFound(f"{label!r} is not a bank label; write KEY or KEY@VERSION, e.g. default@3.")
+        raise BankNotFound(f"{label!r} is not a bank label; write KEY or KEY@VERSION, e.g. default@3.")
     key, number = match["key"], match["number"]
     if number is None:
         version = newest_published_version(key)
         if version is None:
-            raise BankVersionNotFound(f"Bank {key!r} has no published version.")
+            raise BankNotFound(f"Bank {key!r} has no published version.")
         return version
     version = BankVersion.objects.select_related("bank").filter(bank__key=key, number=int(number)).first()
     if version is None:
-        raise BankVersionNotFound(f"Bank version {key}@{number} does not exist.")
-    if frozen_only and not version.is_frozen:
-        raise BankVersionNotFound(f"Bank version {key}@{number} is a draft; publish it first.")
+        raise BankNotFound(f"Bank version {key}@{number} does not exist.")
+    if published_only and not version.is_frozen:
+        raise BankNotFound(f"Bank version {key}@{number} is a draft; publish it first.")
     return version
