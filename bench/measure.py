@@ -1,0 +1,91 @@
+"""In-process measurements: a page through the whole middleware stack, its server time and its SQL queries."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from assessments.models import User
+
+
+class BenchError(RuntimeError):
+    """The harness cannot measure something it must (a page errors, a piece is missing)."""
+
+
+@dataclass
+class PageTiming:
+    url: str
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    samples: int
+    bytes: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the value below which `fraction` of the samples lie."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def signed_in_client(user_id: int) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(pk=user_id))
+    return client
+
+
+def query_count(call: Callable[[], Any]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+def page_timing(client: Client, url: str, *, samples: int = 60, warmup: int = 5) -> PageTiming:
+    """Median and p95 server time of GET `url`, and the SQL queries of one request (counted apart from the timing)."""
+
+    def get() -> Any:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise BenchError(f"GET {url} answered {response.status_code}, expected 200")
+        return response
+
+    for _ in range(warmup):
+        get()
+    times = []
+    size = 0
+    for _ in range(samples):
+        started = time.perf_counter()
+        response = get()
+        times.append((time.perf_counter() - started) * 1000)
+        size = len(response.content)
+    return PageTiming(
+        url=url,
+        p50_ms=round(statistics.median(times), 2),
+        p95_ms=round(percentile(times, 0.95), 2),
+        queries=query_count(get),
+        samples=samples,
+        bytes=size,
+    )
+
+
+def median_seconds(call: Callable[[], Any], *, repeat: int, warmup: int = 1) -> float:
+    """Median seconds of `call`; the median rather than the minimum, so one lucky run does not flatter."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

@@ -1,0 +1,256 @@
+"""Seeds the benchmark dataset quickly: bulk inserts of a whole installation's worth of rows.
+
+200 service organizations with a manager and a viewer each, 10,000 assessments spread over them with 1 to 20
+services each, an audit firm assigned to a quarter of them, an audit event per assessment, and the 200-question
+bank published through the bank importer. Answers are kept for one assessment in ANSWERED_EVERY (plus the
+measured ones): enough rows to size the answers table realistically without a long seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from assessments.models import (
+    Answer,
+    Assessment,
+    Assignment,
+    AuditEvent,
+    BankVersion,
+    Membership,
+    Organization,
+    Service,
+    User,
+)
+from bench.bank import MEASURED_SECTION, bench_bank_document
+
+PASSWORD = "bench-password-not-secret"  # noqa: S105  (throwaway accounts in a throwaway database)
+ORGANIZATIONS = 200
+ASSESSMENTS = 10_000
+ANSWERED_EVERY = 20
+FIRM_ASSIGNED_EVERY = 4
+SECTION_SERVICE_COUNTS = (1, 10, 20)
+BATCH = 5000
+STATUS_WEIGHTS = {
+    Assessment.Status.DRAFT: 40,
+    Assessment.Status.SUBMITTED: 15,
+    Assessment.Status.IN_REVIEW: 15,
+    Assessment.Status.CHANGES_REQUESTED: 10,
+    Assessment.Status.RESUBMITTED: 5,
+    Assessment.Status.APPROVED: 15,
+}
+SERVICE_NAMES = ["Payroll", "Claims", "Hosting", "Billing", "Benefits", "Custody", "Analytics", "Support"]
+
+
+@dataclass
+class Dataset:
+    """What the measurements need to find again: the accounts, the bank and the assessments of the section page."""
+
+    bank_version_id: int
+    manager_id: int
+    viewer_id: int
+    consultant_id: int
+    auditor_id: int
+    admin_id: int
+    section_key: str
+    # services in the assessment -> (assessment id, key of the service whose section page is opened)
+    section_pages: dict[int, tuple[int, str]]
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _bulk(model: type, rows: Iterable[Any]) -> list[Any]:
+    return model.objects.bulk_create(list(rows), batch_size=BATCH)
+
+
+def _bank_publish(admin: User) -> BankVersion:
+    """The 200-question bank as a published version, through the same importer administrators use."""
+    from assessments.services.banks import bank_version_import
+
+    return bank_version_import(document=bench_bank_document(), actor=admin, publish=True)
+
+
+def _answers(
+    assessment: Assessment, services: list[Service], questions: dict[str, list[dict[str, Any]]], rng: random.Random
+) -> Iterable[Answer]:
+    from bench.bank import answer_value
+
+    for question in questions["organization"]:
+        yield Answer(assessment=assessment, question_key=question["key"], value=answer_value(question, rng))
+    for service in services:
+        for question in questions["service"]:
+            yield Answer(
+                assessment=assessment, service=service, question_key=question["key"], value=answer_value(question, rng)
+            )
+
+
+def _questions_by_level(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    levels: dict[str, list[dict[str, Any]]] = {"organization": [], "service": []}
+    for section in document["sections"]:
+        levels[section["level"]].extend(section["questions"])
+    return levels
+
+
+@transaction.atomic
+def _seed(rng: random.Random) -> Dataset:
+    password = make_password(PASSWORD)
+    orgs = _bulk(
+        Organization,
+        (Organization(name=f"Service Org {i:03d} Inc.", slug=f"bench-org-{i:03d}") for i in range(ORGANIZATIONS)),
+    )
+    firm = Organization.objects.create(name="Bench Audit LLP", slug="bench-firm", kind=Organization.Kind.AUDIT_FIRM)
+
+    def user(username: str, **extra: Any) -> User:
+        return User(username=username, full_name=username.replace("-", " ").title(), password=password, **extra)
+
+    managers = _bulk(User, (user(f"manager-{i:03d}") for i in range(ORGANIZATIONS)))
+    viewers = _bulk(User, (user(f"viewer-{i:03d}") for i in range(ORGANIZATIONS)))
+    consultant, auditor, admin = _bulk(
+        User,
+        [user("bench-consultant"), user("bench-auditor"), user("bench-admin", is_staff=True, is_superuser=True)],
+    )
+    role = Membership.Role
+    _bulk(
+        Membership,
+        [
+            *(Membership(user=m, organization=o, role=role.MANAGER) for m, o in zip(managers, orgs, strict=True)),
+            *(Membership(user=v, organization=o, role=role.VIEWER) for v, o in zip(viewers, orgs, strict=True)),
+            # A consultant who manages every client's scoping: the dashboard at 10,000 visible assessments.
+            *(Membership(user=consultant, organization=o, role=role.MANAGER) for o in orgs),
+            Membership(user=auditor, organization=firm, role=role.AUDITOR),
+        ],
+    )
+
+    version = _bank_publish(admin)
+    document = bench_bank_document()
+    questions = _questions_by_level(document)
+
+    statuses = list(STATUS_WEIGHTS)
+    weights = list(STATUS_WEIGHTS.values())
+    # (organization index, name, status, number of services); the measured section pages come first.
+    plans = [(0, f"Section page with {n} services", Assessment.Status.DRAFT, n) for n in SECTION_SERVICE_COUNTS]
+    plans += [
+        (
+            i % ORGANIZATIONS,
+            f"FY{2025 + i % 3} SOC scoping {i // ORGANIZATIONS + 1}",
+            rng.choices(statuses, weights)[0],
+            rng.randint(1, 20),
+        )
+        for i in range(ASSESSMENTS - len(plans))
+    ]
+    assessments = _bulk(
+        Assessment,
+        (
+            Assessment(
+                organization=orgs[org],
+                name=name,
+                status=status,
+                as_of=dt.date(2026, 11, 26),
+                bank_version=version,
+                created_by=managers[org],
+                updated_by=managers[org],
+            )
+            for org, name, status, _ in plans
+        ),
+    )
+
+    services = _bulk(
+        Service,
+        (
+            Service(
+                assessment=assessment,
+                key=f"service-{n}",
+                name=f"{SERVICE_NAMES[n % len(SERVICE_NAMES)]} service {n + 1}",
+                description="Operated for clients under contract.",
+                position=(n + 1) * 10,
+            )
+            for assessment, (*_, count) in zip(assessments, plans, strict=True)
+            for n in range(count)
+        ),
+    )
+    by_assessment: dict[int, list[Service]] = {}
+    for service in services:
+        by_assessment.setdefault(service.assessment_id, []).append(service)
+
+    answered = [a for i, a in enumerate(assessments) if i < len(SECTION_SERVICE_COUNTS) or i % ANSWERED_EVERY == 0]
+    answers = 0
+    for start in range(0, len(answered), 50):
+        chunk = [
+            row
+            for assessment in answered[start : start + 50]
+            for row in _answers(assessment, by_assessment[assessment.pk], questions, rng)
+        ]
+        answers += len(_bulk(Answer, chunk))
+
+    _bulk(
+        Assignment,
+        (
+            Assignment(assessment=a, firm=firm, created_by=admin)
+            for i, a in enumerate(assessments)
+            if i % FIRM_ASSIGNED_EVERY == 0
+        ),
+    )
+    _bulk(
+        AuditEvent,
+        (
+            AuditEvent(
+                action="assessment.created",
+                actor_id=a.created_by_id,
+                organization_id=a.organization_id,
+                assessment=a,
+                object_type="Assessment",
+                object_id=str(a.pk),
+                data={"name": a.name},
+            )
+            for a in assessments
+        ),
+    )
+    with connection.cursor() as cursor:
+        # bulk_create stamps one instant on every row; spread them so "latest first" orderings do real work.
+        cursor.execute(
+            "UPDATE assessments_assessment SET updated_at = now() - (id % 4999) * interval '17 minutes', "
+            "created_at = now() - (id % 4999) * interval '23 minutes'"
+        )
+    section_pages = {
+        count: (assessments[i].pk, by_assessment[assessments[i].pk][-1].key)
+        for i, count in enumerate(SECTION_SERVICE_COUNTS)
+    }
+    return Dataset(
+        bank_version_id=version.pk,
+        manager_id=managers[0].pk,
+        viewer_id=viewers[0].pk,
+        consultant_id=consultant.pk,
+        auditor_id=auditor.pk,
+        admin_id=admin.pk,
+        section_key=MEASURED_SECTION,
+        section_pages=section_pages,
+        counts={
+            "organizations": len(orgs),
+            "users": User.objects.count(),
+            "assessments": len(assessments),
+            "services": len(services),
+            "answers": answers,
+            "answered_assessments": len(answered),
+            "firm_assignments": Assignment.objects.count(),
+            "audit_events": len(assessments),
+            "bank_questions": sum(len(v) for v in questions.values()),
+            "bank_conditional_questions": sum(1 for v in questions.values() for q in v if q["condition"]),
+        },
+    )
+
+
+def seed(rng_seed: int = 2026) -> Dataset:
+    started = time.perf_counter()
+    dataset = _seed(random.Random(rng_seed))
+    with connection.cursor() as cursor:
+        # What autovacuum would have done on a live installation: planner statistics and a visibility map.
+        cursor.execute("VACUUM ANALYZE")
+    dataset.seconds = time.perf_counter() - started
+    return dataset
