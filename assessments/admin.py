@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from assessments import admin_banks  # noqa: F401  (registers the question bank admin)
 from assessments.models import AuditEvent, Membership, Organization, User
 
 

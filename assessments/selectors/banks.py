@@ -167,3 +167,83 @@ def bank_version_by_label(label: str, *, published_only: bool = False) -> BankVe
     if published_only and not version.is_frozen:
         raise BankNotFound(f"Bank version {key}@{number} is a draft; publish it first.")
     return version
+
+
+# ---------------------------------------------------------------------------------------------- readable text
+
+_ATOM_PHRASES = {
+    "eq": "{q} is {value}",
+    "ne": "{q} is answered and is not {value}",
+    "in": "{q} is one of {value}",
+    "contains": "{q} contains {value}",
+    "contains_any": "{q} contains any of {value}",
+    "contains_other_than": "{q} contains something other than {value}",
+    "is_true": "{q} is yes",
+    "is_false": "{q} is no",
+    "is_unknown": '{q} is "don\'t know"',
+    "answered": "{q} is answered",
+    "gt": "{q} is more than {value}",
+    "gte": "{q} is at least {value}",
+    "lt": "{q} is less than {value}",
+    "lte": "{q} is at most {value}",
+}
+_FAMILY_NAMES = {"soc1": "SOC 1", "soc2": "SOC 2", "soc3": "SOC 3"}
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value_text(item) for item in value)
+    return str(value)
+
+
+def condition_text(condition: Any) -> str:
+    """A condition as a sentence fragment, e.g. "transaction_classes contains payroll and stores_customer_data is
+    yes". Never fails: a malformed condition reads as its JSON, so the admin can always show what is stored."""
+    if condition is None:
+        return "always"
+    if isinstance(condition, dict):
+        if set(condition) == {"not"}:
+            return f"not ({condition_text(condition['not'])})"
+        for group, joiner in (("all", " and "), ("any", " or ")):
+            if set(condition) == {group} and isinstance(condition[group], list) and condition[group]:
+                parts = [condition_text(item) for item in condition[group]]
+                nested = [f"({part})" if " and " in part or " or " in part else part for part in parts]
+                return joiner.join(nested)
+        phrase = _ATOM_PHRASES.get(condition.get("op"))
+        if phrase is not None and isinstance(condition.get("q"), str):
+            return phrase.format(q=condition["q"], value=_value_text(condition.get("value")))
+    return f"(invalid condition) {json.dumps(condition, ensure_ascii=False, sort_keys=True)}"
+
+
+def effect_text(effect: Any) -> str:
+    """A rule's effect as a short phrase, e.g. "makes SOC 2 required"."""
+    if isinstance(effect, dict):
+        family = _FAMILY_NAMES.get(effect.get("family"), effect.get("family"))
+        kind = effect.get("type")
+        if kind == "trigger":
+            return f"triggers {family}"
+        if kind == "strength":
+            return f"makes {family} {effect.get('strength')}"
+        if kind == "category":
+            return f"adds the SOC 2 category {effect.get('category')}"
+        if kind == "control_objective_area":
+            return f"adds the SOC 1 control objective area “{effect.get('area')}”"
+        if kind == "cuec":
+            return f"adds a {family} complementary user entity control: {effect.get('text')}"
+        if kind == "flag":
+            return f"raises flag {effect.get('code')}: {effect.get('message')}"
+    return f"(invalid effect) {json.dumps(effect, ensure_ascii=False, sort_keys=True)}"
+
+
+def rule_text(*, when: Any, requires: str | None, effect: Any) -> str:
+    """A rule as one sentence: "When transaction_classes contains payroll: adds the SOC 1 control objective …"."""
+    family = _FAMILY_NAMES.get(effect.get("family"), "its family") if isinstance(effect, dict) else "its family"
+    if isinstance(effect, dict) and effect.get("type") == "category":
+        family = "SOC 2"
+    elif isinstance(effect, dict) and effect.get("type") == "control_objective_area":
+        family = "SOC 1"
+    gate = {"triggered": f", once {family} was triggered", "not_triggered": f", unless {family} was triggered"}
+    opening = "Always" if when is None else f"When {condition_text(when)}"
+    return f"{opening}{gate.get(requires or '', '')}: {effect_text(effect)}."
