@@ -119,6 +119,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+
+
+def forwarded_client_ip(request: object) -> str | None:
+    """The address our own proxies saw: counted from the right of X-Forwarded-For, which clients cannot forge."""
+    meta = request.META  # type: ignore[attr-defined]
+    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) >= TRUSTED_PROXY_COUNT:
+        return hops[-TRUSTED_PROXY_COUNT]
+    return meta.get("REMOTE_ADDR")
+
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -198,6 +209,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Behind the proxy every request comes from the proxy's address; axes must lock the client's instead.
+        AXES_CLIENT_IP_CALLABLE = "socscope.settings.forwarded_client_ip"
     # /healthz is probed over plain HTTP by load balancers.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

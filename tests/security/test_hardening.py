@@ -68,6 +68,48 @@ def test_a_success_before_the_limit_resets_the_failure_count(settings: object, m
     assert after == [200] * (settings.AXES_FAILURE_LIMIT - 1)
 
 
+@pytest.mark.django_db
+def test_behind_the_proxy_one_clients_lockout_does_not_lock_the_next_client(settings: object, manager: User) -> None:
+    settings.AXES_ENABLED = True
+    settings.AXES_CLIENT_IP_CALLABLE = "socscope.settings.forwarded_client_ip"
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            LOGIN,
+            {"username": manager.username, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="198.51.100.66",
+            **proxy,
+        )
+
+    attacker = Client().post(
+        LOGIN, {"username": manager.username, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.66", **proxy
+    )
+    colleague = Client().post(
+        LOGIN, {"username": manager.username, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="192.0.2.10", **proxy
+    )
+
+    assert attacker.status_code == 429
+    assert colleague.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"),
+    [
+        ("192.0.2.10", "192.0.2.10"),
+        ("6.6.6.6, 192.0.2.10", "192.0.2.10"),  # a forged left-hand entry is ignored
+        ("", "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_what_our_proxy_saw(forwarded: str, expected: str) -> None:
+    from django.test import RequestFactory
+
+    from socscope.settings import forwarded_client_ip
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")
+
+    assert forwarded_client_ip(request) == expected
+
+
 # --- Content Security Policy --------------------------------------------------------------------------
 
 
