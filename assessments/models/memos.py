@@ -19,8 +19,14 @@ class Memo(models.Model):
     profile = models.JSONField(help_text="The socscope.profile/1 document frozen at submission.")
     result = models.JSONField(help_text="The socscope.result/1 document the engine returned.")
     overrides = models.JSONField(default=list, blank=True)
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Everything the memo shows (socscope.memo/1), so the reading page matches the stored PDF.",
+    )
     bank_version = models.ForeignKey("assessments.BankVersion", on_delete=models.PROTECT, related_name="+")
     engine_version = models.CharField(max_length=20)
+    renderer = models.CharField(max_length=40, blank=True, help_text="The PDF renderer and its version.")
     pdf = models.FileField(upload_to="memos/%Y/%m/", max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField(default=0)
