@@ -2,12 +2,50 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.views import dashboard, review
+from assessments.views import dashboard, intake, review
 
 app_name = "assessments"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("assessments/new/", intake.assessment_create, name="assessment_create"),
+    path("assessments/<int:pk>/", intake.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/submit/", intake.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/services/add/", intake.service_add, name="service_add"),
+    path("assessments/<int:pk>/services/<int:service_pk>/edit/", intake.service_edit, name="service_edit"),
+    path("assessments/<int:pk>/services/<int:service_pk>/remove/", intake.service_remove, name="service_remove"),
+    path("assessments/<int:pk>/subservice-organizations/add/", intake.subservice_add, name="subservice_add"),
+    path(
+        "assessments/<int:pk>/subservice-organizations/<int:subservice_pk>/edit/",
+        intake.subservice_edit,
+        name="subservice_edit",
+    ),
+    path(
+        "assessments/<int:pk>/subservice-organizations/<int:subservice_pk>/remove/",
+        intake.subservice_remove,
+        name="subservice_remove",
+    ),
+    path("assessments/<int:pk>/questionnaire/", intake.questionnaire, name="questionnaire"),
+    path(
+        "assessments/<int:pk>/questionnaire/organization/<slug:section_key>/",
+        intake.section,
+        name="section",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/organization/<slug:section_key>/preview/",
+        intake.section_preview,
+        name="section_preview",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/services/<int:service_pk>/<slug:section_key>/",
+        intake.section,
+        name="service_section",
+    ),
+    path(
+        "assessments/<int:pk>/questionnaire/services/<int:service_pk>/<slug:section_key>/preview/",
+        intake.section_preview,
+        name="service_section_preview",
+    ),
     path("reviews/", review.review_list, name="review_list"),
     path("assessments/<int:pk>/review/", review.review, name="review"),
     path("assessments/<int:pk>/review/transition/", review.transition, name="review_transition"),

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from assessments.selectors.access import assessments_visible_to, organizations_for_user
+from assessments.selectors.access import MANAGER, organizations_for_user
+from assessments.selectors.intake import dashboard_page
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    assessments = assessments_visible_to(request.user).select_related(
-        "organization", "bank_version__bank", "updated_by"
-    )
-    page = Paginator(assessments, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "assessments/dashboard.html",
-        {"page": page, "organizations": organizations_for_user(request.user)},
+        {
+            "page": dashboard_page(request.user, request.GET.get("page")),
+            "can_create": organizations_for_user(request.user, roles=(MANAGER,)).exists(),
+        },
     )

@@ -1,0 +1,580 @@
+"""Reads for the questionnaire: an assessment's answers, progress, scoping profile and live result.
+
+Everything here starts from an assessment the caller already obtained through `selectors.access` (so the user
+may see it) and loads what it needs in a fixed number of queries, however many services or answers it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from assessments.engine import (
+    Bank,
+    ProfileError,
+    Question,
+    Result,
+    parse_profile,
+    scope,
+    sensitivity,
+    visible_questions,
+)
+from assessments.engine.model import Section
+from assessments.models import Answer, Assessment, Membership, SectionState, Service, SubserviceOrganization, User
+from assessments.selectors.access import AUDITOR, MANAGER, assessments_visible_to
+from assessments.selectors.banks import engine_bank
+
+ORGANIZATION = "organization"
+SERVICE = "service"
+PROFILE_SCHEMA = "socscope.profile/1"
+DASHBOARD_PAGE_SIZE = 25
+TRISTATE_JSON = {"yes": True, "no": False, "unknown": "unknown"}
+UNKNOWN = "unknown"
+
+COMPLETE = "complete"
+IN_PROGRESS = "in_progress"
+NOT_STARTED = "not_started"
+STATUS_LABELS = {COMPLETE: "Complete", IN_PROGRESS: "In progress", NOT_STARTED: "Not started"}
+
+
+def section_url(assessment_id: int, section_key: str, service: Service | None) -> str:
+    if service is None:
+        return reverse("assessments:section", args=[assessment_id, section_key])
+    return reverse("assessments:service_section", args=[assessment_id, service.pk, section_key])
+
+
+@dataclass(frozen=True)
+class SectionEntry:
+    """One page of the questionnaire: a section, for the organization or for one service, and its progress."""
+
+    assessment_id: int
+    section: Section
+    service: Service | None
+    answered: int
+    required: int
+    version: int
+
+    @property
+    def key(self) -> str:
+        return self.section.key
+
+    @property
+    def title(self) -> str:
+        return self.section.title if self.service is None else f"{self.service.name}: {self.section.title}"
+
+    @property
+    def status(self) -> str:
+        if self.answered >= self.required and (self.required or self.version):
+            return COMPLETE
+        if self.answered or self.version:
+            return IN_PROGRESS
+        return NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def complete(self) -> bool:
+        return self.status == COMPLETE
+
+    @property
+    def url(self) -> str:
+        return section_url(self.assessment_id, self.section.key, self.service)
+
+    def is_same(self, other: SectionEntry | None) -> bool:
+        if other is None:
+            return False
+        return self.key == other.key and getattr(self.service, "pk", None) == getattr(other.service, "pk", None)
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """A shown question that still needs attention: required and unanswered, or answered "don't know"."""
+
+    entry: SectionEntry
+    question: Question
+    unknown: bool
+
+    @property
+    def url(self) -> str:
+        return f"{self.entry.url}#q-{self.question.key}"
+
+    @property
+    def where(self) -> str:
+        return self.entry.title
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    required: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.required else round(100 * self.answered / self.required)
+
+    @property
+    def open(self) -> int:
+        return self.required - self.answered
+
+
+@dataclass
+class Intake:
+    """An assessment with everything the questionnaire reads, loaded once. Answers are contract JSON values."""
+
+    assessment: Assessment
+    bank: Bank
+    services: list[Service]
+    subservice_organizations: list[SubserviceOrganization]
+    org_answers: dict[str, Any]
+    service_answers: dict[int, dict[str, Any]]
+    states: dict[tuple[int | None, str], SectionState]
+    _shown: dict[int | None, set[str]] = field(default_factory=dict, repr=False)
+
+    def answers_for(self, service: Service | None) -> dict[str, Any]:
+        return self.org_answers if service is None else self.service_answers.get(service.pk, {})
+
+    def shown(self, service: Service | None) -> set[str]:
+        """Keys of the questions the engine shows for the organization (None) or one service."""
+        key = None if service is None else service.pk
+        if key not in self._shown:
+            if service is None:
+                questions = visible_questions(self.bank, ORGANIZATION, self.org_answers)
+            else:
+                questions = visible_questions(self.bank, SERVICE, self.org_answers, self.answers_for(service))
+            self._shown[key] = {question.key for question in questions}
+        return self._shown[key]
+
+    def with_changes(self, service: Service | None, changes: Mapping[str, Any]) -> Intake:
+        """A copy with unsaved answers laid over the saved ones (None clears), for the live preview."""
+        own = dict(self.answers_for(service))
+        for key, value in changes.items():
+            if value is None:
+                own.pop(key, None)
+            else:
+                own[key] = value
+        if service is None:
+            return replace(self, org_answers=own, _shown={})
+        return replace(self, service_answers={**self.service_answers, service.pk: own}, _shown={})
+
+    def version(self, service: Service | None, section_key: str) -> int:
+        state = self.states.get((None if service is None else service.pk, section_key))
+        return state.version if state is not None else 0
+
+    def section(self, section_key: str, level: str) -> Section | None:
+        return next((s for s in self.bank.sections if s.key == section_key and s.level == level), None)
+
+    def entry(self, section: Section, service: Service | None) -> SectionEntry:
+        shown = self.shown(service)
+        answers = self.answers_for(service)
+        required = [q for q in section.questions if q.key in shown and q.required]
+        answered = sum(1 for q in required if answers.get(q.key) is not None)
+        return SectionEntry(
+            self.assessment.pk, section, service, answered, len(required), self.version(service, section.key)
+        )
+
+    def entries(self) -> list[SectionEntry]:
+        """The questionnaire's pages in order: the organization's sections, then each service's."""
+        entries = [self.entry(s, None) for s in self.bank.sections if s.level == ORGANIZATION]
+        for service in self.services:
+            entries.extend(self.entry(s, service) for s in self.bank.sections if s.level == SERVICE)
+        return entries
+
+    def progress(self) -> Progress:
+        entries = self.entries()
+        return Progress(sum(e.answered for e in entries), sum(e.required for e in entries))
+
+    def open_items(self) -> list[OpenItem]:
+        items = []
+        for entry in self.entries():
+            shown = self.shown(entry.service)
+            answers = self.answers_for(entry.service)
+            for question in entry.section.questions:
+                if question.key not in shown:
+                    continue
+                value = answers.get(question.key)
+                if value == UNKNOWN and question.allow_unknown:
+                    items.append(OpenItem(entry, question, unknown=True))
+                elif value is None and question.required:
+                    items.append(OpenItem(entry, question, unknown=False))
+        return items
+
+    def is_complete(self) -> bool:
+        return bool(self.services) and all(entry.answered >= entry.required for entry in self.entries())
+
+    def profile(self) -> dict[str, Any]:
+        """The `socscope.profile/1` document: only the answers of questions that are shown."""
+        assessment = self.assessment
+        shown_org = self.shown(None)
+        keys = {service.pk: service.key for service in self.services}
+        services = []
+        for service in self.services:
+            shown = self.shown(service)
+            item: dict[str, Any] = {"key": service.key, "name": service.name}
+            if service.description:
+                item["description"] = service.description
+            item["answers"] = _answers(self.answers_for(service), shown)
+            services.append(item)
+        subservices = []
+        for sub in self.subservice_organizations:
+            item = {"name": sub.name}
+            if sub.provides:
+                item["service"] = sub.provides
+            item["services"] = [keys[s.pk] for s in sub.services.all() if s.pk in keys]
+            for flag in ("has_soc_report", "controls_required", "will_participate"):
+                item[flag] = TRISTATE_JSON[getattr(sub, flag)]
+            subservices.append(item)
+        return {
+            "schema": PROFILE_SCHEMA,
+            "as_of": assessment.as_of.isoformat(),
+            "organization": {"name": assessment.organization.name, "answers": _answers(self.org_answers, shown_org)},
+            "services": services,
+            "subservice_organizations": subservices,
+        }
+
+    def scoping(self) -> Scoping:
+        """The engine's result for the current answers, or the reasons there is none yet."""
+        if not self.services:
+            return Scoping(None, None, ["Add at least one service to see its scoping."])
+        try:
+            profile = parse_profile(self.bank, self.profile())
+        except ProfileError as exc:
+            return Scoping(None, None, list(exc.problems))
+        return Scoping(scope(self.bank, profile), sensitivity(self.bank, profile), [])
+
+
+def _answers(answers: Mapping[str, Any], shown: Iterable[str]) -> dict[str, Any]:
+    shown = set(shown)
+    return {key: value for key, value in sorted(answers.items()) if key in shown and value is not None}
+
+
+@dataclass(frozen=True)
+class Scoping:
+    result: Result | None
+    sensitivity: Any
+    problems: list[str]
+
+
+def intake_load(assessment: Assessment) -> Intake:
+    """Everything the questionnaire reads for `assessment`, in five queries (plus the bank once per process)."""
+    services = list(assessment.services.order_by("position", "id"))
+    subservices = list(
+        assessment.subservice_organizations.order_by("position", "id").prefetch_related(
+            Prefetch("services", queryset=Service.objects.order_by("position", "id"))
+        )
+    )
+    org_answers: dict[str, Any] = {}
+    service_answers: dict[int, dict[str, Any]] = {}
+    for service_id, key, value in assessment.answers.values_list("service_id", "question_key", "value"):
+        if value is None:
+            continue
+        (org_answers if service_id is None else service_answers.setdefault(service_id, {}))[key] = value
+    states = {(state.service_id, state.section_key): state for state in assessment.section_states.all()}
+    return Intake(
+        assessment=assessment,
+        bank=engine_bank(assessment.bank_version),
+        services=services,
+        subservice_organizations=subservices,
+        org_answers=org_answers,
+        service_answers=service_answers,
+        states=states,
+    )
+
+
+def assessment_profile(assessment: Assessment) -> dict[str, Any]:
+    """The `socscope.profile/1` document for the assessment's saved answers."""
+    return intake_load(assessment).profile()
+
+
+def assessment_scope(assessment: Assessment) -> dict[str, Any]:
+    """The engine's `socscope.result/1` document for the saved answers.
+
+    Raises the engine's `ProfileError` while the answers do not form a valid profile (no service yet).
+    """
+    intake = intake_load(assessment)
+    return scope(intake.bank, parse_profile(intake.bank, intake.profile())).to_dict()
+
+
+def resume_entry(intake: Intake, user: User) -> SectionEntry | None:
+    """Where `user` left off: the section they saved last if it still has open questions, else the next
+    unfinished section after it, else the first unfinished one. None when everything is complete."""
+    entries = intake.entries()
+    if not entries:
+        return None
+    own = [s for s in intake.states.values() if s.updated_by_id == user.pk]
+    start = 0
+    if own:
+        last = max(own, key=lambda state: (state.updated_at, state.pk))
+        for index, entry in enumerate(entries):
+            if entry.key == last.section_key and getattr(entry.service, "pk", None) == last.service_id:
+                start = index
+                break
+    ordered = entries[start:] + entries[:start]
+    return next((entry for entry in ordered if not entry.complete), None)
+
+
+# ------------------------------------------------------------------------------------------------ dashboard
+
+
+@dataclass(frozen=True)
+class NextAction:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    assessment: Assessment
+    progress: Progress
+    role: str | None
+    next_action: NextAction
+
+
+def next_action(assessment: Assessment, role: str | None, intake: Intake) -> NextAction:
+    detail = reverse("assessments:assessment_detail", args=[assessment.pk])
+    status = assessment.status
+    Status = Assessment.Status
+    if role == MANAGER and assessment.is_editable:
+        if not intake.services:
+            return NextAction("Add the services to scope", detail)
+        progress = intake.progress()
+        if progress.open:
+            noun = "question" if progress.open == 1 else "questions"
+            resume = reverse("assessments:questionnaire", args=[assessment.pk])
+            return NextAction(f"Answer {progress.open} open {noun}", resume)
+        if status == Status.CHANGES_REQUESTED:
+            return NextAction("Address the review comments and resubmit", detail)
+        return NextAction("Submit for review", detail)
+    if status in (Status.SUBMITTED, Status.RESUBMITTED):
+        return NextAction("Start the review" if role == AUDITOR else "Waiting for the auditor's review", detail)
+    if status == Status.IN_REVIEW:
+        return NextAction("Continue the review" if role == AUDITOR else "Being reviewed by the auditor", detail)
+    if status == Status.APPROVED:
+        return NextAction("Approved: read the memo", detail)
+    if status == Status.CHANGES_REQUESTED:
+        return NextAction("Waiting for the compliance manager's changes", detail)
+    return NextAction("Being filled in by the compliance manager", detail)
+
+
+def dashboard_page(user: User, page_number: Any) -> Page:
+    """One page of the assessments `user` may see, newest change first, each as a `DashboardRow`.
+
+    The query count does not grow with the number of assessments: the page, its services and answers are
+    three queries, roles one more, and each bank version is parsed once per process.
+    """
+    queryset = (
+        assessments_visible_to(user)
+        .select_related("organization", "bank_version__bank", "updated_by")
+        .order_by("-updated_at", "-id")
+    )
+    page = Paginator(queryset, DASHBOARD_PAGE_SIZE).get_page(page_number)
+    assessments = list(page.object_list)
+    ids = [a.pk for a in assessments]
+    services: dict[int, list[Service]] = {}
+    for service in Service.objects.filter(assessment_id__in=ids).order_by("position", "id"):
+        services.setdefault(service.assessment_id, []).append(service)
+    answers: dict[int, tuple[dict[str, Any], dict[int, dict[str, Any]]]] = {pk: ({}, {}) for pk in ids}
+    rows = Answer.objects.filter(assessment_id__in=ids, value__isnull=False).values_list(
+        "assessment_id", "service_id", "question_key", "value"
+    )
+    for assessment_id, service_id, key, value in rows:
+        org, per_service = answers[assessment_id]
+        (org if service_id is None else per_service.setdefault(service_id, {}))[key] = value
+    roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+    result = []
+    for assessment in assessments:
+        org, per_service = answers[assessment.pk]
+        intake = Intake(
+            assessment=assessment,
+            bank=engine_bank(assessment.bank_version),
+            services=services.get(assessment.pk, []),
+            subservice_organizations=[],
+            org_answers=org,
+            service_answers=per_service,
+            states={},
+        )
+        role = roles.get(assessment.organization_id)
+        if role not in (MANAGER, Membership.Role.VIEWER):
+            role = AUDITOR
+        result.append(DashboardRow(assessment, intake.progress(), role, next_action(assessment, role, intake)))
+    page.object_list = result
+    return page
+
+
+# ------------------------------------------------------------------------------------------------ result panel
+
+STRENGTH_LABELS = {"required": "Required", "recommended": "Recommended", "not_applicable": "Not applicable"}
+CATEGORY_LABELS = {
+    "security": "Security",
+    "availability": "Availability",
+    "processing_integrity": "Processing integrity",
+    "confidentiality": "Confidentiality",
+    "privacy": "Privacy",
+}
+REPORT_LABELS = {"soc1": "SOC 1", "soc2": "SOC 2", "soc3": "SOC 3"}
+TYPE_LABELS = {"type1": "Type 1", "type2": "Type 2"}
+METHOD_LABELS = {
+    "inclusive": "Inclusive method",
+    "carve_out": "Carve-out method",
+    "excluded": "Outside the system (excluded)",
+}
+# Shown in the panel's own lists of open and "don't know" questions, with links; not repeated as flags.
+ANSWER_FLAGS = ("missing_answer", "unknown_answer")
+
+
+def answer_text(question: Question | None, value: Any) -> str:
+    """An answer as a person reads it: choice labels, Yes/No, "Don't know"."""
+    if value is None or value == [] or value == ():
+        return "not answered"
+    if value == UNKNOWN and (question is None or question.allow_unknown):
+        return "Don't know"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if question is not None and question.type in ("single", "multi"):
+        keys = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(question.choice_label(str(key)) for key in keys)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Because:
+    """One answer a conclusion rests on, with the sentence of the rule it triggered."""
+
+    effect: str
+    label: str
+    answer: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Why:
+    statement: str
+    because: list[Because]
+    would_change_if: list[str]
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    name: str
+    strength: str
+    strength_label: str
+    details: list[str]
+    why: Why | None
+
+    @property
+    def applicable(self) -> bool:
+        return self.strength != "not_applicable"
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    name: str
+    families: list[FamilyView]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    when: str
+    services: str
+    categories: str
+    why: Why | None
+    next_steps: list[str]
+
+
+@dataclass(frozen=True)
+class ResultPanel:
+    """What the live result panel shows for the current (possibly unsaved) answers."""
+
+    problems: list[str]
+    services: list[ServiceView]
+    reports: list[ReportView]
+    subservices: list[tuple[str, str]]
+    flags: list[str]
+    unanswered: list[OpenItem]
+    unknown: list[OpenItem]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def result_panel(intake: Intake) -> ResultPanel:
+    items = intake.open_items()
+    unanswered = [item for item in items if not item.unknown]
+    unknown = [item for item in items if item.unknown]
+    scoping = intake.scoping()
+    result = scoping.result
+    if result is None:
+        return ResultPanel(scoping.problems, [], [], [], [], unanswered, unknown)
+    whys = {c["id"]: c for c in (scoping.sensitivity or {}).get("conclusions", [])}
+    by_key = {service.key: service for service in intake.services}
+
+    def why(conclusion_id: str) -> Why | None:
+        found = whys.get(conclusion_id)
+        if found is None:
+            return None
+        because = []
+        for reason in found["holds_because"]:
+            question = intake.bank.questions.get(reason["question"] or "")
+            service = by_key.get(reason["service"] or "")
+            url = ""
+            if question is not None and intake.section(question.section, question.level) is not None:
+                url = section_url(intake.assessment.pk, question.section, service) + f"#q-{question.key}"
+            because.append(
+                Because(
+                    reason["effect"],
+                    question.label if question is not None else reason["question"] or "",
+                    answer_text(question, reason["answer"]),
+                    url,
+                )
+            )
+        changes = [change["sentence"] for change in found["would_change_if"]]
+        return Why(found["statement"], because, changes)
+
+    names = {service.key: service.name for service in result.services}
+    services = []
+    for service in result.services:
+        prefix = f"services.{service.key}"
+        soc1 = FamilyView(
+            "SOC 1",
+            service.soc1.strength,
+            STRENGTH_LABELS[service.soc1.strength],
+            list(service.soc1.control_objective_areas),
+            why(f"{prefix}.soc1.strength"),
+        )
+        soc2 = FamilyView(
+            "SOC 2",
+            service.soc2.strength,
+            STRENGTH_LABELS[service.soc2.strength],
+            [CATEGORY_LABELS.get(key, key) for key in service.soc2.category_keys],
+            why(f"{prefix}.soc2.strength"),
+        )
+        services.append(ServiceView(service.name, [soc1, soc2]))
+    reports = []
+    for report in result.reports:
+        if report.period is not None:
+            when = f"Period {report.period.start.isoformat()} to {report.period.end.isoformat()}"
+            if report.bridge_letter is not None:
+                when += f"; bridge letter to {report.bridge_letter.end.isoformat()}"
+        else:
+            when = f"As of {report.as_of.isoformat()}" if report.as_of else ""
+        reports.append(
+            ReportView(
+                f"{REPORT_LABELS.get(report.report, report.report)} {TYPE_LABELS.get(report.type, report.type)}",
+                when,
+                ", ".join(names.get(key, key) for key in report.services),
+                ", ".join(CATEGORY_LABELS.get(key, key) for key in report.categories or ()),
+                why(f"reports.{report.report}.type"),
+                list(report.next_steps),
+            )
+        )
+    subservices = [(sub.name, METHOD_LABELS.get(sub.method, sub.method)) for sub in result.subservice_organizations]
+    flags = list(dict.fromkeys(flag.message for flag in result.flags if flag.code not in ANSWER_FLAGS))
+    return ResultPanel([], services, reports, subservices, flags, unanswered, unknown)

@@ -1,0 +1,480 @@
+"""The compliance manager's pages: create an assessment, set up services and vendors, answer, submit.
+
+Objects come through the access selectors (404 for other tenants); writes need the manager role (403 otherwise)
+and go through `assessments.services.intake`, which checks the role and the status again under a row lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.engine.model import Section
+from assessments.forms import (
+    SHOWN_FIELD,
+    VERSION_FIELD,
+    AssessmentCreateForm,
+    ServiceForm,
+    SubserviceOrganizationForm,
+    posted_answers,
+    section_form,
+)
+from assessments.models import Assessment, Service, SubserviceOrganization
+from assessments.selectors.access import MANAGER, assessment_get, assessment_role, organizations_for_user
+from assessments.selectors.intake import (
+    ORGANIZATION,
+    SERVICE,
+    Intake,
+    SectionEntry,
+    answer_text,
+    intake_load,
+    result_panel,
+    resume_entry,
+)
+from assessments.services import intake as services
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _manager_only(request: HttpRequest, assessment: Assessment) -> None:
+    if assessment_role(request.user, assessment) != MANAGER:
+        raise PermissionDenied("Only the organization's compliance managers can change an assessment.")
+
+
+def _editing(request: HttpRequest, pk: int) -> Assessment:
+    """The assessment for a write: 404 when the user cannot see it, 403 when they may not change it."""
+    assessment = assessment_get(request.user, pk)
+    _manager_only(request, assessment)
+    if not assessment.is_editable:
+        raise services.AssessmentLockedError(assessment)
+    return assessment
+
+
+def _detail_url(assessment: Assessment, fragment: str = "") -> str:
+    url = reverse("assessments:assessment_detail", args=[assessment.pk])
+    return f"{url}#{fragment}" if fragment else url
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError beside the fields it names (fields the form lacks go on top)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# ------------------------------------------------------------------------------------------------ assessment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_create(request: HttpRequest) -> HttpResponse:
+    organizations = organizations_for_user(request.user, roles=(MANAGER,))
+    if not organizations.exists():
+        raise PermissionDenied("Only compliance managers can start an assessment.")
+    form = AssessmentCreateForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(
+                organization=form.cleaned_data["organization"],
+                name=form.cleaned_data["name"],
+                as_of=form.cleaned_data["as_of"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Created “{assessment.name}”. Now add the services you want to scope.")
+            return redirect(_detail_url(assessment, "services"))
+    return render(request, "assessments/assessment_create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_get(request.user, pk)
+    role = assessment_role(request.user, assessment)
+    intake = intake_load(assessment)
+    can_edit = role == MANAGER and assessment.is_editable
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "role": role,
+            "can_edit": can_edit,
+            "intake": intake,
+            "entries": intake.entries(),
+            "progress": intake.progress(),
+            "panel": result_panel(intake),
+            "service_form": ServiceForm(prefix="service") if can_edit else None,
+            "resume": resume_entry(intake, request.user) if can_edit else None,
+            "can_submit": can_edit and intake.is_complete(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_get(request.user, pk)
+    _manager_only(request, assessment)
+    try:
+        memo = services.assessment_submit(assessment=assessment, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_detail_url(assessment, "submit"))
+    messages.success(
+        request, f"Submitted for review. The answers are frozen and memo version {memo.number} records the scoping."
+    )
+    return redirect(_detail_url(assessment))
+
+
+# ------------------------------------------------------------------------------------------------ services
+
+
+def _setup_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, f"assessments/{template}", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_add(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _editing(request, pk)
+    form = ServiceForm(request.POST or None, prefix="service")
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.service_add(
+                assessment=assessment,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Added the service “{service.name}”.")
+            return redirect(_detail_url(assessment, "services"))
+    return _setup_page(request, "service_form.html", {"assessment": assessment, "form": form, "service": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    assessment = _editing(request, pk)
+    service = get_object_or_404(assessment.services, pk=service_pk)
+    form = ServiceForm(request.POST or None, instance=service, prefix="service")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_rename(
+                service=Service.objects.get(pk=service.pk),
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Saved the service “{form.cleaned_data['name']}”.")
+            return redirect(_detail_url(assessment, "services"))
+    return _setup_page(request, "service_form.html", {"assessment": assessment, "form": form, "service": service})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_remove(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    assessment = _editing(request, pk)
+    service = get_object_or_404(assessment.services, pk=service_pk)
+    if request.method == "POST":
+        services.service_remove(service=service, actor=request.user)
+        messages.success(request, f"Removed the service “{service.name}” and its answers.")
+        return redirect(_detail_url(assessment, "services"))
+    return _setup_page(
+        request,
+        "confirm_remove.html",
+        {
+            "assessment": assessment,
+            "what": f"the service “{service.name}”",
+            "consequence": f"Its {service.answers.count()} saved answers will be deleted with it.",
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------- subservice organizations
+
+
+def _subservice_values(form: SubserviceOrganizationForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "provides": data["provides"],
+        "services": list(data["services"]),
+        "has_soc_report": data["has_soc_report"],
+        "controls_required": data["controls_required"],
+        "will_participate": data["will_participate"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subservice_add(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _editing(request, pk)
+    form = SubserviceOrganizationForm(request.POST or None, services=assessment.services.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub = services.subservice_organization_add(
+                assessment=assessment, actor=request.user, **_subservice_values(form)
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Added the subservice organization “{sub.name}”.")
+            return redirect(_detail_url(assessment, "subservice-organizations"))
+    return _setup_page(request, "subservice_form.html", {"assessment": assessment, "form": form, "subservice": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subservice_edit(request: HttpRequest, pk: int, subservice_pk: int) -> HttpResponse:
+    assessment = _editing(request, pk)
+    sub = get_object_or_404(assessment.subservice_organizations, pk=subservice_pk)
+    form = SubserviceOrganizationForm(request.POST or None, instance=sub, services=assessment.services.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subservice_organization_update(
+                subservice_organization=SubserviceOrganization.objects.get(pk=sub.pk),
+                actor=request.user,
+                **_subservice_values(form),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Saved the subservice organization “{form.cleaned_data['name']}”.")
+            return redirect(_detail_url(assessment, "subservice-organizations"))
+    return _setup_page(request, "subservice_form.html", {"assessment": assessment, "form": form, "subservice": sub})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subservice_remove(request: HttpRequest, pk: int, subservice_pk: int) -> HttpResponse:
+    assessment = _editing(request, pk)
+    sub = get_object_or_404(assessment.subservice_organizations, pk=subservice_pk)
+    if request.method == "POST":
+        services.subservice_organization_remove(subservice_organization=sub, actor=request.user)
+        messages.success(request, f"Removed the subservice organization “{sub.name}”.")
+        return redirect(_detail_url(assessment, "subservice-organizations"))
+    return _setup_page(
+        request,
+        "confirm_remove.html",
+        {"assessment": assessment, "what": f"the subservice organization “{sub.name}”", "consequence": ""},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ questionnaire
+
+
+@login_required
+@require_GET
+def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume where the user left off (or the first section that is not complete)."""
+    assessment = assessment_get(request.user, pk)
+    intake = intake_load(assessment)
+    entry = resume_entry(intake, request.user)
+    if entry is None:
+        entries = intake.entries()
+        if not entries or intake.is_complete():
+            return redirect(_detail_url(assessment))
+        entry = entries[0]
+    return redirect(entry.url)
+
+
+def _section_context(
+    request: HttpRequest, pk: int, section_key: str, service_pk: int | None
+) -> tuple[Assessment, Intake, Service | None, Section, str | None]:
+    assessment = assessment_get(request.user, pk)
+    role = assessment_role(request.user, assessment)
+    service = get_object_or_404(assessment.services, pk=service_pk) if service_pk is not None else None
+    intake = intake_load(assessment)
+    section = intake.section(section_key, ORGANIZATION if service is None else SERVICE)
+    if section is None:
+        raise Http404("No such section.")
+    return assessment, intake, service, section, role
+
+
+def _posted_version(data: Any) -> int:
+    try:
+        return max(int(data.get(VERSION_FIELD, "")), 0)
+    except (TypeError, ValueError):
+        return -1
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section(request: HttpRequest, pk: int, section_key: str, service_pk: int | None = None) -> HttpResponse:
+    assessment, intake, service, bank_section, role = _section_context(request, pk, section_key, service_pk)
+    can_edit = role == MANAGER and assessment.is_editable
+    version = intake.version(service, section_key)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        assessment = _editing(request, pk)
+        expected = _posted_version(request.POST)
+        try:
+            services.section_answers_save(
+                assessment=assessment,
+                service=service,
+                section_key=section_key,
+                data=request.POST,
+                expected_version=expected,
+                actor=request.user,
+            )
+        except services.SectionValidationError as exc:
+            form = exc.form
+            version = expected
+            status = 422
+        except services.StaleSectionError as exc:
+            intake = intake_load(assessment)
+            version = exc.state.version
+            form = _form(intake, bank_section, service, data=request.POST)
+            conflict = {"message": str(exc), "differences": _differences(intake, service, form)}
+            status = 409
+        else:
+            return _after_save(request, intake_load(assessment), service, bank_section)
+    else:
+        form = _form(intake, bank_section, service, disabled=not can_edit)
+    return render(
+        request,
+        "assessments/questionnaire/section.html",
+        _section_page(request, assessment, intake, service, bank_section, form, version, can_edit, conflict),
+        status=status,
+    )
+
+
+def _form(
+    intake: Intake,
+    bank_section: Section,
+    service: Service | None,
+    *,
+    data: Any = None,
+    disabled: bool = False,
+) -> Any:
+    return section_form(
+        bank=intake.bank,
+        section=bank_section,
+        org_answers=intake.org_answers,
+        service_answers=None if service is None else intake.answers_for(service),
+        data=data,
+        disabled=disabled,
+    )
+
+
+def _differences(intake: Intake, service: Service | None, form: Any) -> list[dict[str, str]]:
+    """Where the posted answers differ from what the other person saved, so the user can compare."""
+    saved = intake.answers_for(service)
+    posted = posted_answers(form.questions.values(), form.data)
+    return [
+        {"key": key, "label": question.label, "saved": answer_text(question, saved.get(key))}
+        for key, question in form.questions.items()
+        if posted.get(key) != saved.get(key)
+    ]
+
+
+def _neighbours(intake: Intake, current: SectionEntry) -> tuple[list[SectionEntry], int, SectionEntry | None]:
+    entries = intake.entries()
+    index = next(i for i, entry in enumerate(entries) if entry.is_same(current))
+    following = entries[index + 1] if index + 1 < len(entries) else None
+    return entries, index, following
+
+
+def _after_save(request: HttpRequest, intake: Intake, service: Service | None, bank_section: Section) -> HttpResponse:
+    current = intake.entry(bank_section, service)
+    _, _, following = _neighbours(intake, current)
+    if request.POST.get("action") == "continue":
+        messages.success(request, f"Saved “{current.title}”.")
+        if following is not None:
+            return redirect(following.url)
+        return redirect(_detail_url(intake.assessment, "submit"))
+    messages.success(request, f"Draft saved. {current.answered} of {current.required} required questions answered.")
+    return redirect(current.url)
+
+
+def _section_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    intake: Intake,
+    service: Service | None,
+    bank_section: Section,
+    form: Any,
+    version: int,
+    can_edit: bool,
+    conflict: dict[str, Any] | None,
+) -> dict[str, Any]:
+    shown_intake = intake
+    if form.is_bound:
+        shown_intake = intake.with_changes(service, posted_answers(form.questions.values(), form.data))
+    current = shown_intake.entry(bank_section, service)
+    entries, index, following = _neighbours(shown_intake, current)
+    preview_url = (
+        reverse("assessments:section_preview", args=[assessment.pk, bank_section.key])
+        if service is None
+        else reverse("assessments:service_section_preview", args=[assessment.pk, service.pk, bank_section.key])
+    )
+    return {
+        "assessment": assessment,
+        "service": service,
+        "section": bank_section,
+        "entry": current,
+        "entries": entries,
+        "step": index + 1,
+        "previous": entries[index - 1] if index > 0 else None,
+        "following": following,
+        "progress": shown_intake.progress(),
+        "form": form,
+        "slots": form.slots(),
+        "version": version,
+        "can_edit": can_edit,
+        "conflict": conflict,
+        "panel": result_panel(shown_intake),
+        "preview_url": preview_url,
+        "shown_field": SHOWN_FIELD,
+        "version_field": VERSION_FIELD,
+    }
+
+
+@login_required
+@require_POST
+def section_preview(request: HttpRequest, pk: int, section_key: str, service_pk: int | None = None) -> HttpResponse:
+    """The live update while answering: shows and hides follow-up questions and refreshes the result panel.
+
+    Nothing is saved. Only questions whose visibility changed are sent back (htmx out-of-band swaps), so what
+    the user is typing elsewhere on the page is never replaced.
+    """
+    assessment, intake, service, bank_section, _ = _section_context(request, pk, section_key, service_pk)
+    _editing(request, pk)
+    on_page = set(request.POST.getlist(SHOWN_FIELD))
+    typed = posted_answers([q for q in bank_section.questions if q.key in on_page], request.POST)
+    preview = intake.with_changes(service, typed)
+    form = _form(preview, bank_section, service)
+    changed = [slot for slot in form.slots() if (slot.field is not None) != (slot.key in on_page)]
+    current = preview.entry(bank_section, service)
+    return render(
+        request,
+        "assessments/questionnaire/_preview.html",
+        {
+            "assessment": assessment,
+            "changed": changed,
+            "entry": current,
+            "progress": preview.progress(),
+            "panel": result_panel(preview),
+            "shown_field": SHOWN_FIELD,
+            "can_edit": True,
+        },
+    )

@@ -1,0 +1,76 @@
+"""The question bank the questionnaire tests run on, and helpers to fill in an assessment.
+
+The bank is the shipped default questionnaire with the default rules, published as the newest version of the
+default bank, so new assessments (and the factories) use it whatever the shipped file holds today.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Max
+
+from assessments.models import Answer, Assessment, BankVersion, Service, User
+from assessments.services.banks import bank_version_import
+
+BANKS = Path(__file__).resolve().parents[3] / "assessments" / "banks"
+
+
+def scoping_bank_document() -> dict[str, Any]:
+    document = json.loads((BANKS / "default.json").read_text(encoding="utf-8"))
+    document.update(json.loads((BANKS / "default_rules.json").read_text(encoding="utf-8")))
+    return document
+
+
+def scoping_bank_publish() -> BankVersion:
+    """Publish the questionnaire with rules as the newest version of the default bank."""
+    document = scoping_bank_document()
+    newest = BankVersion.objects.filter(bank__key=document["key"]).aggregate(top=Max("number"))["top"] or 0
+    document["version"] = newest + 1
+    return bank_version_import(document=document, actor=None, publish=True)
+
+
+def answers_set(assessment: Assessment, answers: dict[str, Any], *, service: Service | None = None) -> None:
+    """Store answers directly (contract JSON values), as if saved earlier."""
+    user: User | None = assessment.created_by
+    for key, value in answers.items():
+        Answer.objects.update_or_create(
+            assessment=assessment, service=service, question_key=key, defaults={"value": value, "updated_by": user}
+        )
+
+
+ORG_ANSWERS: dict[str, Any] = {
+    "controls_operating_months": 14,
+    "prior_reports": ["none"],
+    "customer_requests": ["soc2"],
+    "public_report_wanted": False,
+    "client_fye_month": "dec",
+    "clients_sec_registrants": "unknown",
+    "system_name": "PayCore",
+    "operating_locations": "Austin, Texas",
+    "infrastructure_model": ["public_cloud"],
+    "data_center_locations": "Cloud region us-east",
+    "multiple_legal_entities": False,
+    "other_frameworks": ["none"],
+    "planned_system_changes": False,
+    "significant_incidents_last_12_months": False,
+    "management_owner_name": "Maria Manager",
+    "management_owner_title": "Chief Operating Officer",
+}
+SERVICE_ANSWERS: dict[str, Any] = {
+    "transaction_classes": ["payroll"],
+    "transaction_processing_description": "Clients upload hours; we calculate pay.",
+    "outputs_used_in_financials": True,
+    "key_reports_description": "Payroll register.",
+    "hosts_client_financial_systems": False,
+    "stores_customer_data": True,
+    "data_types": ["personal"],
+    "availability_commitments": False,
+    "processing_integrity_commitments": False,
+    "confidentiality_commitments": False,
+    "privacy_commitments": False,
+    "service_infrastructure": "Virtual machines at Cloud IaaS Co.",
+    "service_software": "PayCore web application.",
+}
