@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.views import dashboard, intake, review
+from assessments.views import dashboard, intake, memos, review
 
 app_name = "assessments"
 
@@ -70,5 +70,7 @@ urlpatterns = [
     path("assessments/<int:pk>/audit-log/", review.audit_log, name="audit_log"),
     path("assessments/<int:pk>/audit-log.csv", review.audit_log_csv, name="audit_log_csv"),
     path("assessments/<int:pk>/memos/versions/", review.memo_versions, name="memo_versions"),
+    path("assessments/<int:pk>/memos/<int:number>/", memos.memo_detail, name="memo_detail"),
+    path("assessments/<int:pk>/memos/<int:number>/download/", memos.memo_download, name="memo_download"),
     path("assessments/<int:pk>/copy/", review.assessment_copy, name="assessment_copy"),
 ]
