@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from .conditions import AnswerValue, Compiled, Condition
-from .contract import PROFILE_SCHEMA, RESULT_SCHEMA
+from .contract import ORGANIZATION, PROFILE_SCHEMA, RESULT_SCHEMA, SERVICE
 
 JSONValue = Any
 
@@ -57,10 +58,11 @@ class Question:
     condition: Condition | None
     choices: tuple[Choice, ...]
     compiled: Compiled | None = field(default=None, compare=False, repr=False)
+    # Derived once: answers are checked against the choice keys for every service of every profile.
+    choice_keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def choice_keys(self) -> tuple[str, ...]:
-        return tuple(choice.key for choice in self.choices)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choice_keys", tuple(choice.key for choice in self.choices))
 
     def choice_label(self, key: str) -> str:
         return next((choice.label for choice in self.choices if choice.key == key), key)
@@ -87,15 +89,12 @@ class Effect:
     code: str | None = None
     message: str | None = None
     relates_to: tuple[str, ...] | None = None
+    # The family whose trigger `requires` looks at and whose applicability gates the effect.
+    subject_family: str | None = field(init=False, compare=False, repr=False)
 
-    @property
-    def subject_family(self) -> str | None:
-        """The family whose trigger `requires` looks at and whose applicability gates the effect."""
-        if self.type == "category":
-            return "soc2"
-        if self.type == "control_objective_area":
-            return "soc1"
-        return self.family
+    def __post_init__(self) -> None:
+        implied = {"category": "soc2", "control_objective_area": "soc1"}
+        object.__setattr__(self, "subject_family", implied.get(self.type, self.family))
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +139,18 @@ class Bank:
     visibility_order: Mapping[str, tuple[Question, ...]] = field(compare=False, repr=False)
     # Question keys some rule or the report-type logic reads: their "unknown" answers are flagged.
     read_keys: frozenset[str] = field(compare=False, repr=False)
+    # Per level, questions in display order (sections, then questions, by position).
+    level_questions: Mapping[str, tuple[Question, ...]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_level = {
+            level: tuple(q for section in self.sections if section.level == level for q in section.questions)
+            for level in (ORGANIZATION, SERVICE)
+        }
+        object.__setattr__(self, "level_questions", MappingProxyType(by_level))
 
     def questions_at(self, level: str) -> tuple[Question, ...]:
-        return tuple(q for section in self.sections if section.level == level for q in section.questions)
+        return self.level_questions[level]
 
 
 # ---------------------------------------------------------------------------------------------------- profile

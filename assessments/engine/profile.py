@@ -34,35 +34,39 @@ def parse_profile(bank: Bank, doc: object) -> Profile:
     return profile
 
 
-def normalise_answer(question: Question, value: Any, path: str) -> tuple[AnswerValue | None, list[str]]:
-    """Check one answer against its question: (normalised value or None when unanswered, problems)."""
+def normalise_answer(question: Question, value: Any) -> tuple[AnswerValue | None, list[tuple[str, str]]]:
+    """Check one answer against its question.
+
+    Returns the normalised value (None when unanswered or wrong) and the problems as (path suffix, message)
+    pairs: only the caller knows the path, and building it for every valid answer would be wasted work.
+    """
     if value is None:
         return None, []
-    name = show(question.key)
-    if value == UNKNOWN and question.type != "text":
+    kind = question.type
+    if value == UNKNOWN and kind != "text":
         if question.allow_unknown:
             return UNKNOWN, []
-        return None, [f'{path}: "unknown" is not accepted for {name}']
-    kind = question.type
+        return None, [("", f'"unknown" is not accepted for {show(question.key)}')]
     if kind in ("yes_no", "yes_no_unknown"):
         if isinstance(value, bool):
             return value, []
         expected = 'true, false or "unknown"' if question.allow_unknown else "true or false"
-        return None, [f"{path}: {name} is a yes/no question: expected {expected}, got {show(value)}"]
+        return None, [("", f"{show(question.key)} is a yes/no question: expected {expected}, got {show(value)}")]
     if kind == "single":
         if isinstance(value, str) and value in question.choice_keys:
             return value, []
-        return None, [f"{path}: {_not_a_choice(question, value)}"]
+        return None, [("", _not_a_choice(question, value))]
     if kind == "multi":
-        return _normalise_multi(question, value, path)
+        return _normalise_multi(question, value)
     if kind == "number":
-        return _normalise_number(question, value, path)
+        return _normalise_number(question, value)
     if kind == "date":
-        return _normalise_date(question, value, path)
+        problem = date_problem(value)
+        return (None, [("", f"{show(question.key)} {problem}")]) if problem else (value, [])
     if not isinstance(value, str):
-        return None, [f"{path}: {name} takes text, got {show(value)}"]
+        return None, [("", f"{show(question.key)} takes text, got {show(value)}")]
     if question.max_length is not None and len(value) > question.max_length:
-        return None, [f"{path}: the answer to {name} is longer than {question.max_length} characters"]
+        return None, [("", f"the answer to {show(question.key)} is longer than {question.max_length} characters")]
     return value, []
 
 
@@ -73,44 +77,38 @@ def _not_a_choice(question: Question, value: Any) -> str:
     return f"{show(value)} is not a choice of {show(question.key)} (choices: {offered})"
 
 
-def _normalise_multi(question: Question, value: Any, path: str) -> tuple[AnswerValue | None, list[str]]:
+def _normalise_multi(question: Question, value: Any) -> tuple[AnswerValue | None, list[tuple[str, str]]]:
     if not isinstance(value, list):
-        return None, [f"{path}: {show(question.key)} takes a list of choice keys, got {show(value)}"]
+        return None, [("", f"{show(question.key)} takes a list of choice keys, got {show(value)}")]
+    offered = question.choice_keys
     problems = [
-        f"{path}[{index}]: {_not_a_choice(question, item)}"
+        (f"[{index}]", _not_a_choice(question, item))
         for index, item in enumerate(value)
-        if not isinstance(item, str) or item not in question.choice_keys
+        if not isinstance(item, str) or item not in offered
     ]
     if problems:
         return None, problems
     chosen = set(value)
     # Choice order, not typing order: the same selection always normalises (and checksums) the same way.
-    return tuple(key for key in question.choice_keys if key in chosen), []
+    return tuple(key for key in offered if key in chosen), []
 
 
-def _normalise_number(question: Question, value: Any, path: str) -> tuple[AnswerValue | None, list[str]]:
+def _normalise_number(question: Question, value: Any) -> tuple[AnswerValue | None, list[tuple[str, str]]]:
     name = show(question.key)
     if not isinstance(value, int | float) or isinstance(value, bool):
-        return None, [f"{path}: {name} takes a number, got {show(value)}"]
+        return None, [("", f"{name} takes a number, got {show(value)}")]
     if isinstance(value, float) and not math.isfinite(value):
-        return None, [f"{path}: {name} takes a finite number, got {show(value)}"]
+        return None, [("", f"{name} takes a finite number, got {show(value)}")]
     if value < 0:
-        return None, [f"{path}: {name} must not be negative, got {show(value)}"]
+        return None, [("", f"{name} must not be negative, got {show(value)}")]
     if question.min_value is not None and value < question.min_value:
-        return None, [f"{path}: {name} must be at least {show(question.min_value)}, got {show(value)}"]
+        return None, [("", f"{name} must be at least {show(question.min_value)}, got {show(value)}")]
     if question.max_value is not None and value > question.max_value:
-        return None, [f"{path}: {name} must be at most {show(question.max_value)}, got {show(value)}"]
+        return None, [("", f"{name} must be at most {show(question.max_value)}, got {show(value)}")]
     if value > _NUMBER_LIMIT:
-        return None, [f"{path}: {name} is implausibly large ({show(value)})"]
+        return None, [("", f"{name} is implausibly large ({show(value)})")]
     if isinstance(value, float) and value.is_integer():
         return int(value), []
-    return value, []
-
-
-def _normalise_date(question: Question, value: Any, path: str) -> tuple[AnswerValue | None, list[str]]:
-    problem = date_problem(value)
-    if problem:
-        return None, [f"{path}: {show(question.key)} {problem}"]
     return value, []
 
 
@@ -216,19 +214,19 @@ class _ProfileReader:
             self.add(path, f"answers must be a JSON object, got {show(raw)}")
             return MappingProxyType({})
         answers: dict[str, AnswerValue] = {}
+        questions = self.bank.questions
         for key, value in raw.items():
-            answer_path = join(path, key)
-            question = self.bank.questions.get(key) if isinstance(key, str) else None
+            question = questions.get(key) if isinstance(key, str) else None
             if question is None:
-                self.add(answer_path, f"unknown question {show(key)}")
-                continue
-            if question.level != level:
-                self.add(answer_path, _wrong_level(question))
-                continue
-            normalised, problems = normalise_answer(question, value, answer_path)
-            self.problems.extend(problems)
-            if normalised is not None:
-                answers[key] = normalised
+                self.add(join(path, key), f"unknown question {show(key)}")
+            elif question.level != level:
+                self.add(join(path, key), _wrong_level(question))
+            else:
+                normalised, problems = normalise_answer(question, value)
+                for suffix, message in problems:
+                    self.add(join(path, key) + suffix, message)
+                if normalised is not None:
+                    answers[key] = normalised
         return MappingProxyType(answers)
 
     def subservices(self, raw: Any, service_keys: set[str]) -> list[SubserviceOrganization]:

@@ -102,7 +102,7 @@ def _loose(bank: Bank, level: str, raw: Mapping[str, Any]) -> dict[str, AnswerVa
         question = bank.questions.get(key) if isinstance(key, str) else None
         if question is None or question.level != level:
             continue
-        normalised, problems = normalise_answer(question, value, "$")
+        normalised, problems = normalise_answer(question, value)
         if normalised is not None and not problems:
             answers[key] = normalised
     return answers
@@ -119,9 +119,6 @@ class _ServiceState:
     areas: list[str] = field(default_factory=list)
     cuecs: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
-
-    def applies(self, family: str) -> bool:
-        return self.strength[family] > 0
 
 
 class _Scoping:
@@ -188,34 +185,47 @@ class _Scoping:
 
     def evaluate(self, answers: Mapping[str, AnswerValue], service: str) -> _ServiceState:
         state = _ServiceState()
+        strength, triggered, reasons = state.strength, state.triggered, state.reasons
+        org_outcomes = self.org_outcomes
+
+        def outcome(rule: Rule) -> Truth:
+            if rule.level == ORGANIZATION:
+                return org_outcomes[rule.id]
+            compiled = rule.compiled
+            return True if compiled is None else compiled.test(answers)
+
+        def counts(rule: Rule) -> bool:
+            requires = rule.requires
+            return requires is None or (rule.effect.subject_family in triggered) == (requires == "triggered")
+
         triggers, strengths, contents, flags = self.stages
         for rule in triggers:
-            if self.outcome(rule, answers) is not False:
+            if outcome(rule) is not False:
                 family = rule.effect.family
                 assert family is not None
-                state.triggered.add(family)
-                state.strength[family] = max(state.strength[family], 1)
-                state.reasons[family].extend(self.reasons(rule, answers, service))
+                triggered.add(family)
+                strength[family] = max(strength[family], 1)
+                reasons[family].extend(self.reasons(rule, answers, service))
         for rule in strengths:
-            family = rule.effect.family
-            assert family is not None and rule.effect.strength is not None
-            if _required(rule, state) and self.outcome(rule, answers) is not False:
-                state.strength[family] = max(state.strength[family], STRENGTHS.index(rule.effect.strength))
-                state.reasons[family].extend(self.reasons(rule, answers, service))
-        if state.applies("soc2"):
-            state.categories["security"] = list(state.reasons["soc2"])
+            family, level = rule.effect.family, rule.effect.strength
+            assert family is not None and level is not None
+            if counts(rule) and outcome(rule) is not False:
+                strength[family] = max(strength[family], STRENGTHS.index(level))
+                reasons[family].extend(self.reasons(rule, answers, service))
+        applicable = {family for family in FAMILIES if strength[family] > 0}
+        if "soc2" in applicable:
+            state.categories["security"] = list(reasons["soc2"])
         for rule in contents:
-            family = rule.effect.subject_family
-            assert family is not None
-            if not (state.applies(family) and _required(rule, state)) or self.outcome(rule, answers) is False:
-                continue
             effect = rule.effect
-            if effect.type == "category" and effect.category is not None:
+            family = effect.subject_family
+            if family not in applicable or not counts(rule) or outcome(rule) is False:
+                continue
+            if effect.category is not None:
                 state.categories.setdefault(effect.category, []).extend(self.reasons(rule, answers, service))
-            elif effect.type == "control_objective_area" and effect.area is not None:
+            elif effect.area is not None:
                 if effect.area not in state.areas:
                     state.areas.append(effect.area)
-            elif effect.text is not None:
+            elif effect.text is not None and family is not None:
                 relates = effect.relates_to
                 if relates is None:
                     cited = rule.compiled.explain(answers) if rule.compiled is not None else ()
@@ -224,14 +234,9 @@ class _Scoping:
         for rule in flags:
             if rule.level == ORGANIZATION and rule.requires is None:
                 continue
-            if _required(rule, state) and self.outcome(rule, answers) is True:
+            if counts(rule) and outcome(rule) is True:
                 state.flags.append(self.rule_flag(rule, answers, service))
         return state
-
-    def outcome(self, rule: Rule, answers: Mapping[str, AnswerValue]) -> Truth:
-        if rule.level == ORGANIZATION:
-            return self.org_outcomes[rule.id]
-        return _test(rule, answers)
 
     def reasons(self, rule: Rule, answers: Mapping[str, AnswerValue], service: str) -> tuple[Reason, ...]:
         if rule.level == ORGANIZATION:
@@ -394,13 +399,6 @@ def _test(rule: Rule, answers: Mapping[str, AnswerValue]) -> Truth:
     return True if rule.compiled is None else rule.compiled.test(answers)
 
 
-def _required(rule: Rule, state: _ServiceState) -> bool:
-    if rule.requires is None:
-        return True
-    triggered = rule.effect.subject_family in state.triggered
-    return triggered if rule.requires == "triggered" else not triggered
-
-
 def _expects_answer(question: Question) -> bool:
     if question.required:
         return True
@@ -410,18 +408,12 @@ def _expects_answer(question: Question) -> bool:
 def _service_result(key: str, name: str, state: _ServiceState) -> ServiceResult:
     soc1 = Soc1Conclusion(
         STRENGTHS[state.strength["soc1"]],
-        _unique(state.reasons["soc1"]),
-        tuple(state.areas) if state.applies("soc1") else (),
+        tuple(state.reasons["soc1"]),
+        tuple(state.areas),
     )
     soc2 = Soc2Conclusion(
         STRENGTHS[state.strength["soc2"]],
-        _unique(state.reasons["soc2"]),
-        tuple(
-            (category, _unique(state.categories[category])) for category in CATEGORIES if category in state.categories
-        ),
+        tuple(state.reasons["soc2"]),
+        tuple((category, tuple(state.categories[category])) for category in CATEGORIES if category in state.categories),
     )
     return ServiceResult(key, name, soc1, soc2)
-
-
-def _unique(reasons: list[Reason]) -> tuple[Reason, ...]:
-    return tuple(dict.fromkeys(reasons))
