@@ -42,6 +42,8 @@ class _Variant:
     service_name: str | None
     current: AnswerValue | None
     answer: AnswerValue | None
+    # For a multiple-choice answer: the one choice added or removed.
+    toggled: str | None
     profile: Profile
 
 
@@ -127,21 +129,21 @@ def _variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
         if question.key not in org_shown:
             continue
         current = org_raw.get(question.key)
-        for answer in _alternatives(bank, question, current, profile.as_of):
+        for answer, toggled in _alternatives(bank, question, current, profile.as_of):
             organization = replace(profile.organization, answers=_with(org_raw, question.key, answer))
-            yield _Variant(question, None, None, current, answer, replace(profile, organization=organization))
+            variant = replace(profile, organization=organization)
+            yield _Variant(question, None, None, current, answer, toggled, variant)
     for index, service in enumerate(profile.services):
         _, shown = effective_answers(bank, SERVICE, service.answers, org_answers)
         for question in bank.questions_at(SERVICE):
             if question.key not in shown:
                 continue
             current = service.answers.get(question.key)
-            for answer in _alternatives(bank, question, current, profile.as_of):
+            for answer, toggled in _alternatives(bank, question, current, profile.as_of):
                 changed = replace(service, answers=_with(service.answers, question.key, answer))
                 services = (*profile.services[:index], changed, *profile.services[index + 1 :])
-                yield _Variant(
-                    question, service.key, service.name, current, answer, replace(profile, services=services)
-                )
+                variant = replace(profile, services=services)
+                yield _Variant(question, service.key, service.name, current, answer, toggled, variant)
 
 
 def _with(answers: Mapping[str, AnswerValue], key: str, answer: AnswerValue | None) -> Mapping[str, AnswerValue]:
@@ -151,26 +153,29 @@ def _with(answers: Mapping[str, AnswerValue], key: str, answer: AnswerValue | No
     return MappingProxyType(changed)
 
 
-def _alternatives(bank: Bank, question: Question, current: AnswerValue | None, as_of: dt.date) -> list[Any]:
+def _alternatives(
+    bank: Bank, question: Question, current: AnswerValue | None, as_of: dt.date
+) -> list[tuple[Any, str | None]]:
+    """Each other answer worth trying, with the choice it toggles for a multiple-choice question."""
     kind = question.type
+    if kind == "multi":
+        chosen = current if isinstance(current, tuple) else ()
+        return [
+            (tuple(key for key in question.choice_keys if (key in chosen) != (key == toggled)), toggled)
+            for toggled in question.choice_keys
+        ]
     options: list[Any] = []
     if kind in ("yes_no", "yes_no_unknown"):
         options = [True, False]
     elif kind == "single":
         options = list(question.choice_keys)
-    elif kind == "multi":
-        chosen = current if isinstance(current, tuple) else ()
-        options = [
-            tuple(key for key in question.choice_keys if (key in chosen) != (key == toggled))
-            for toggled in question.choice_keys
-        ]
     elif kind == "number":
         options = _number_options(bank, question)
     elif kind == "date":
         options = [None, *_date_options(bank, question, as_of)]
     if question.allow_unknown:
         options.append(UNKNOWN)
-    return [option for option in dict.fromkeys(options) if option != current]
+    return [(option, None) for option in dict.fromkeys(options) if option != current]
 
 
 def _number_options(bank: Bank, question: Question) -> list[int | float]:
@@ -206,11 +211,17 @@ def _thresholds(bank: Bank, key: str) -> list[Any]:
 
 
 def _change(conclusion: _Conclusion, variant: _Variant, value: Any) -> dict[str, Any]:
+    question = variant.question
     where = f" for {variant.service_name!r}" if variant.service_name is not None else ""
-    sentence = (
-        f"It would become {_value_text(conclusion, value)} if {variant.question.label!r}{where} were "
-        f"{_answer_text(variant.question, variant.answer)}."
-    )
+    if variant.toggled is not None:
+        added = variant.toggled in (variant.answer or ())
+        change = (
+            f"{question.choice_label(variant.toggled)!r} were {'added to' if added else 'removed from'} "
+            f"the answer to {question.label!r}{where}"
+        )
+    else:
+        change = f"{question.label!r}{where} were {_answer_text(question, variant.answer)}"
+    sentence = f"It would become {_value_text(conclusion, value)} if {change}."
     return {
         "question": variant.question.key,
         "service": variant.service,
@@ -236,9 +247,6 @@ def _answer_text(question: Question, answer: AnswerValue | None) -> str:
         return 'answered "don\'t know"'
     if isinstance(answer, bool):
         return "answered yes" if answer else "answered no"
-    if isinstance(answer, tuple):
-        labels = [question.choice_label(key) for key in answer]
-        return "answered with " + (", ".join(repr(label) for label in labels) if labels else "nothing selected")
     if question.type == "single":
         return f"answered {question.choice_label(str(answer))!r}"
     return f"answered {answer}"
