@@ -33,7 +33,7 @@ def profile_file(tmp_path: Path, example: str = "payroll-processor") -> tuple[di
 def test_an_imported_profile_exports_as_the_same_answers(tmp_path: Path, org: Organization, manager: object) -> None:
     profile, path = profile_file(tmp_path)
 
-    code, out, err = run("import_profile", path, "--organization", org.slug, "--as-user", manager.username)
+    code, _, err = run("import_profile", path, "--organization", org.slug, "--as-user", manager.username)
     assessment = Assessment.objects.get(organization=org)
     _, exported, _ = run("export_profile", str(assessment.pk))
 
@@ -52,7 +52,7 @@ def test_an_invalid_profile_creates_nothing(tmp_path: Path, org: Organization) -
     document = json.loads((EXAMPLES / "invalid-negative-months.json").read_text())["profile"]
     Path(path).write_text(json.dumps(document), encoding="utf-8")
 
-    code, out, err = run("import_profile", path, "--organization", org.slug)
+    code, _, err = run("import_profile", path, "--organization", org.slug)
 
     assert code == 2
     assert "$.organization.answers.controls_operating_months" in err
