@@ -18,7 +18,7 @@ from assessments.engine.periods import add_months, first_month_start_on_or_after
 from .support import default_bank
 
 BANK = default_bank()
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SERVICE_KEYS = ["pay", "docs", "colo", "api", "crm"]
 FLAG_VALUES = [True, False, "unknown"]
 
@@ -157,7 +157,7 @@ def test_flags_have_the_contract_shape(doc: dict[str, Any]) -> None:
     assert ("no_report_indicated" in {f["code"] for f in result["flags"]}) == (not result["reports"])
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles())
 def test_sensitivity_never_fails_and_is_json(doc: dict[str, Any]) -> None:
     profile = parse_profile(BANK, doc)
@@ -228,7 +228,7 @@ MUTATIONS: dict[str, Any] = {
 }
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles(), st.sampled_from(sorted(MUTATIONS)), st.data())
 def test_a_mutated_profile_is_rejected_naming_the_mutated_path(
     doc: dict[str, Any], mutation: str, data: st.DataObject
@@ -260,7 +260,7 @@ def test_any_json_like_input_is_either_a_profile_or_a_profile_error(doc: Any) ->
         assert error.problems and all(line.startswith("$") for line in error.problems)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(profiles(), st.sampled_from(["organization", "services", "subservice_organizations", "as_of"]), JSON_LIKE)
 def test_any_json_like_part_of_a_profile_is_accepted_or_refused_cleanly(
     doc: dict[str, Any], part: str, junk: Any
