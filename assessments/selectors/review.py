@@ -342,6 +342,11 @@ def _override_facts(result: Mapping[str, Any], overrides: Iterable[Mapping[str, 
     return facts
 
 
+def conclusion_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """How the conclusions of two results differ: used by the memo diff and by the bank replay."""
+    return _changes(_result_facts(before), _result_facts(after))
+
+
 def memo_diff(older: Memo, newer: Memo) -> MemoDiff:
     """What changed from one memo version to another: answers, conclusions as decided, overrides, and the
     comments written between the two versions."""
@@ -360,7 +365,7 @@ def memo_diff(older: Memo, newer: Memo) -> MemoDiff:
         older=older,
         newer=newer,
         answers=_changes(_profile_facts(older.profile), _profile_facts(newer.profile)),
-        conclusions=_changes(_result_facts(old_shown), _result_facts(new_shown)),
+        conclusions=conclusion_changes(old_shown, new_shown),
         overrides=_changes(
             _override_facts(older.result, older.overrides or []), _override_facts(newer.result, newer.overrides or [])
         ),
