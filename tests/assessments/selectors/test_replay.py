@@ -32,9 +32,7 @@ def admin_user(db: None) -> User:
     return User.objects.create(username="root", is_staff=True, is_superuser=True)
 
 
-def test_a_bank_with_shorter_renewal_periods_changes_the_payroll_periods(
-    submitted: Assessment, admin_user: User
-) -> None:
+def test_shorter_renewal_periods_change_the_payroll_period(submitted: Assessment, admin_user: User) -> None:
     draft = bank_version_clone(version=newest_published_version(), actor=admin_user)
     draft.parameters = {**draft.parameters, "period_months_renewal": 6}
     draft.save()
