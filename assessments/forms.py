@@ -22,7 +22,6 @@ from assessments.engine import Bank, Question, visible_questions
 from assessments.engine.contract import ORGANIZATION as ORGANIZATION_LEVEL
 from assessments.engine.contract import UNKNOWN
 from assessments.engine.model import Section
-from assessments.engine.profile import normalise_answer
 from assessments.models import Organization, Service, SubserviceOrganization
 
 YES, NO = "yes", "no"
@@ -32,6 +31,12 @@ UNKNOWN_SUFFIX = "__unknown"
 # shown on the page (only those are read on save, so an answer the page never showed is never cleared).
 VERSION_FIELD = "_version"
 SHOWN_FIELD = "_shown"
+# The engine's limits: numbers beyond this are typing mistakes; dates outside these years are refused.
+NUMBER_LIMIT = 10**9
+DATE_VALIDATORS = [
+    MinValueValidator(dt.date(1900, 1, 1), message="Enter a date in 1900 or later."),
+    MaxValueValidator(dt.date(2999, 12, 31), message="Enter a date before the year 3000."),
+]
 # Radio buttons read better than a menu until there are too many options to scan at a glance.
 MAX_RADIO_CHOICES = 7
 
@@ -146,7 +151,8 @@ def question_field(question: Question, *, disabled: bool = False) -> forms.Field
         return forms.DateField(
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             input_formats=["%Y-%m-%d"],
-            error_messages={"invalid": "Enter a real date."},
+            validators=DATE_VALIDATORS,
+            error_messages={"invalid": "Enter a real date, such as 2027-03-31."},
             **common,
         )
     max_length = question.max_length
@@ -155,18 +161,14 @@ def question_field(question: Question, *, disabled: bool = False) -> forms.Field
 
 
 def number_field(question: Question, common: dict[str, Any]) -> forms.Field:
-    validators = []
-    attrs: dict[str, Any] = {"step": "any", "inputmode": "decimal"}
-    if question.min_value is not None:
-        attrs["min"] = question.min_value
-        validators.append(
-            MinValueValidator(question.min_value, message=f"Enter a number of at least {question.min_value}.")
-        )
-    if question.max_value is not None:
-        attrs["max"] = question.max_value
-        validators.append(
-            MaxValueValidator(question.max_value, message=f"Enter a number no greater than {question.max_value}.")
-        )
+    # The contract rejects negative numbers whatever the bank says, and the engine implausibly large ones.
+    low = max(question.min_value or 0, 0)
+    high = NUMBER_LIMIT if question.max_value is None else question.max_value
+    attrs: dict[str, Any] = {"step": "any", "inputmode": "decimal", "min": low, "max": high}
+    validators = [
+        MinValueValidator(low, message=f"Enter a number of at least {low}."),
+        MaxValueValidator(high, message=f"Enter a number no greater than {high}."),
+    ]
     unknown = allows_unknown(question)
     widget = NumberOrUnknownWidget(attrs=attrs) if unknown else forms.NumberInput(attrs=attrs)
     return NumberAnswerField(
@@ -277,17 +279,6 @@ class SectionForm(forms.Form):
             Slot(question, self[question.key] if question.key in self.questions else None)
             for question in self.section.questions
         ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        # The engine has the last word on a value's shape, so a bank bound the form misses is still enforced.
-        for key, question in self.questions.items():
-            if key in self.errors:
-                continue
-            _, problems = normalise_answer(question, contract_value(question, cleaned.get(key)), key)
-            for problem in problems:
-                self.add_error(key, problem.split(": ", 1)[-1])
-        return cleaned
 
 
 def section_form(

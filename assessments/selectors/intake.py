@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from assessments.engine import (
     Bank,
+    BankError,
     ProfileError,
     Question,
     Result,
@@ -331,7 +332,7 @@ class NextAction:
 @dataclass(frozen=True)
 class DashboardRow:
     assessment: Assessment
-    progress: Progress
+    progress: Progress | None
     role: str | None
     next_action: NextAction
 
@@ -389,19 +390,26 @@ def dashboard_page(user: User, page_number: Any) -> Page:
     roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
     result = []
     for assessment in assessments:
+        role = roles.get(assessment.organization_id)
+        if role not in (MANAGER, Membership.Role.VIEWER):
+            role = AUDITOR
+        try:
+            bank = engine_bank(assessment.bank_version)
+        except BankError:
+            # One unreadable bank version must not take the whole list down; its row just shows no progress.
+            detail = reverse("assessments:assessment_detail", args=[assessment.pk])
+            result.append(DashboardRow(assessment, None, role, NextAction("Open", detail)))
+            continue
         org, per_service = answers[assessment.pk]
         intake = Intake(
             assessment=assessment,
-            bank=engine_bank(assessment.bank_version),
+            bank=bank,
             services=services.get(assessment.pk, []),
             subservice_organizations=[],
             org_answers=org,
             service_answers=per_service,
             states={},
         )
-        role = roles.get(assessment.organization_id)
-        if role not in (MANAGER, Membership.Role.VIEWER):
-            role = AUDITOR
         result.append(DashboardRow(assessment, intake.progress(), role, next_action(assessment, role, intake)))
     page.object_list = result
     return page

@@ -1,0 +1,227 @@
+"""A compliance manager scopes their organization in the browser, from an empty dashboard to a submitted scoping."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from assessments.models import Assessment, BankVersion, Memo, Service, User
+from tests.assessments.intake.support import ORG_ANSWERS, SERVICE_ANSWERS, answers_set, scoping_bank_publish
+from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import AssessmentFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# What the walk-through types, section by section (values as the form shows them).
+ORG_SECTIONS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "System boundaries",
+        {
+            "system_name": "PayCore",
+            "operating_locations": "Austin, Texas",
+            "infrastructure_model": ["public_cloud"],
+            "data_center_locations": "Cloud region us-east",
+            "multiple_legal_entities": "no",
+            "other_frameworks": ["none"],
+            "planned_system_changes": "no",
+        },
+    ),
+    (
+        "Incidents, readiness and sign-off",
+        {
+            "significant_incidents_last_12_months": "no",
+            "management_owner_name": "Maria Manager",
+            "management_owner_title": "Chief Operating Officer",
+        },
+    ),
+]
+SERVICE_SECTIONS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "Financial reporting impact",
+        {
+            "transaction_classes": ["payroll"],
+            "transaction_processing_description": "Clients upload hours; we calculate pay.",
+            "outputs_used_in_financials": "yes",
+            "key_reports_description": "Payroll register.",
+            "hosts_client_financial_systems": "no",
+        },
+    ),
+    (
+        "Data and commitments",
+        {
+            "stores_customer_data": "yes",
+            "data_types": ["financial"],
+            "availability_commitments": "no",
+            "processing_integrity_commitments": "no",
+            "confidentiality_commitments": "no",
+            "privacy_commitments": "no",
+        },
+    ),
+    ("System components", {"service_infrastructure": "Cloud IaaS Co VMs", "service_software": "PayCore"}),
+    ("What clients must do", {}),
+]
+
+
+@pytest.fixture(autouse=True)
+def scoping_bank(db: None) -> BankVersion:
+    return scoping_bank_publish()
+
+
+def accessibility_problems(page: Any) -> list[tuple[str, list[str]]]:
+    """axe-core's violations as (rule, offending elements), so a failure says where."""
+    return [(v["id"], [str(node["target"]) for node in v["nodes"]]) for v in axe_violations(page)]
+
+
+def fill(page: Any, answers: dict[str, Any]) -> None:
+    """Answer questions by their keys, in order, waiting for follow-ups to appear."""
+    for key, value in answers.items():
+        slot = page.locator(f"#q-{key}")
+        if isinstance(value, list):
+            for choice in value:
+                slot.locator(f"input[value='{choice}']").check()
+        elif slot.locator("input[type=radio]").count():
+            slot.locator(f"input[type=radio][value='{value}']").check()
+        elif slot.locator("select").count():
+            slot.locator("select").select_option(value)
+        else:
+            slot.locator(f"[name='{key}']").fill(str(value))
+
+
+def save_and_continue(page: Any) -> None:
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state("networkidle")
+
+
+def strength(page: Any, service: str, family: str) -> str:
+    card = page.get_by_test_id("service-result").filter(has=page.get_by_role("heading", name=service, exact=True))
+    return card.get_by_test_id(f"{family}-strength").inner_text()
+
+
+def test_a_manager_scopes_two_services_from_creation_to_submission(page: Any, manager: User) -> None:
+    sign_in(page, manager.username)
+
+    # Create the assessment.
+    page.get_by_role("link", name="New assessment").click()
+    page.get_by_label("Name").fill("FY2027 SOC scoping")
+    page.get_by_label("As-of date").fill("2026-11-26")
+    page.get_by_role("button", name="Create assessment").click()
+    assert page.get_by_role("heading", name="FY2027 SOC scoping").is_visible()
+
+    # Two services and a subservice organization.
+    for name, description in (("Payroll processing", "Pay runs for clients"), ("Benefits administration", "")):
+        page.get_by_label("Service name").fill(name)
+        page.get_by_label("Description").fill(description)
+        page.get_by_role("button", name="Add service").click()
+        assert page.get_by_role("status").filter(has_text=f"Added the service “{name}”").is_visible()
+    page.get_by_role("link", name="Add a subservice organization").click()
+    page.get_by_label("Subservice organization").fill("Cloud IaaS Co")
+    page.get_by_label("What it provides").fill("Infrastructure hosting")
+    page.get_by_label("Payroll processing").check()
+    page.get_by_label("Benefits administration").check()
+    page.get_by_role("group", name="Does it have its own SOC report?").get_by_label("Yes", exact=True).check()
+    page.get_by_role("group", name="Are its controls needed").get_by_label("Yes", exact=True).check()
+    page.get_by_role("group", name="Will it take part").get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Add subservice organization").click()
+    assert "Cloud IaaS Co" in page.get_by_test_id("subservice-list").inner_text()
+    assert page.get_by_role("link", name="Rename Benefits administration").is_visible()
+    assert accessibility_problems(page) == []
+
+    # The first section: a follow-up appears and disappears as the answer changes.
+    page.get_by_test_id("continue").click()
+    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
+    follow_up = page.get_by_label("When did the period of your most recent Type 2 report end?")
+    assert follow_up.count() == 0
+    page.get_by_label("SOC 2 Type 2").check()
+    follow_up.wait_for()
+    assert "New question" in page.locator("#live-status").inner_text()
+    page.get_by_label("SOC 2 Type 2").uncheck()
+    follow_up.wait_for(state="detached")
+    page.get_by_label("SOC 2 Type 2").check()
+    follow_up.fill("2026-06-30")
+
+    # The result panel follows the unsaved answers: a SOC 2 request makes SOC 2 required for every service.
+    assert strength(page, "Payroll processing", "soc-2") == "Not applicable"
+    page.get_by_label("A SOC 2 report").check()
+    page.get_by_test_id("result-panel").get_by_text("Required").first.wait_for()
+    assert strength(page, "Payroll processing", "soc-2") == "Required"
+    assert strength(page, "Benefits administration", "soc-2") == "Required"
+
+    # A value out of range: the error is announced beside the field, and nothing typed is lost.
+    page.get_by_label("For how many months have your key controls operated").fill("900")
+    page.get_by_role("group", name="Do you want a report you can publish freely").get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Save draft").click()
+    summary = page.get_by_test_id("error-summary")
+    assert "Enter a number no greater than 600." in summary.inner_text()
+    assert summary.evaluate("element => element === document.activeElement")
+    months = page.get_by_label("For how many months have your key controls operated")
+    assert months.get_attribute("aria-invalid") == "true"
+    assert months.input_value() == "900"
+    assert page.get_by_label("SOC 2 Type 2").is_checked()
+    assert page.get_by_label("A SOC 2 report").is_checked()
+    assert follow_up.input_value() == "2026-06-30"
+    assert accessibility_problems(page) == []
+
+    # Leaving with unsaved changes asks first.
+    dialogs: list[str] = []
+
+    def stay(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_test_id("section-list").get_by_role("link", name="System boundaries").click()
+    assert dialogs == ["beforeunload"]
+    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
+
+    # Fix it and save a draft, leave, and come back to the same place.
+    months.fill("14")
+    page.get_by_role("button", name="Save draft").click()
+    assert page.get_by_role("status").filter(has_text="Draft saved").is_visible()
+    page.get_by_role("link", name="Assessments", exact=True).first.click()
+    row = page.get_by_test_id("assessment-row").filter(has_text="FY2027 SOC scoping")
+    assert re.search(r"\d+ / \d+ answered", row.inner_text())
+    row.get_by_test_id("next-action").click()
+    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
+    assert page.get_by_label("For how many months have your key controls operated").input_value() == "14"
+    assert page.get_by_label("SOC 2 Type 2").is_checked()
+
+    # Answer everything else, section by section.
+    fill(page, {"client_fye_month": "dec", "clients_sec_registrants": "unknown"})
+    save_and_continue(page)
+    for title, answers in ORG_SECTIONS:
+        assert page.get_by_role("heading", name=title).is_visible()
+        fill(page, answers)
+        save_and_continue(page)
+    for _service in ("Payroll processing", "Benefits administration"):
+        for title, answers in SERVICE_SECTIONS:
+            assert page.get_by_role("heading", name=title).is_visible()
+            fill(page, answers)
+            save_and_continue(page)
+
+    # Submit.
+    assert page.get_by_role("heading", name="Submit for review").is_visible()
+    page.get_by_role("button", name="Submit for review").click()
+    assert page.get_by_test_id("assessment-status").inner_text() == "Submitted"
+    assessment = Assessment.objects.get(name="FY2027 SOC scoping")
+    assert Memo.objects.filter(assessment=assessment).count() == 1
+    assert accessibility_problems(page) == []
+
+
+def test_the_section_list_shows_what_is_complete(page: Any, manager: User) -> None:
+    assessment = AssessmentFactory(organization=manager.memberships.get().organization, created_by=manager)
+    service = Service.objects.create(assessment=assessment, key="payroll", name="Payroll processing")
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+    sign_in(page, manager.username)
+
+    page.goto(f"/assessments/{assessment.pk}/questionnaire/organization/organization_reports/")
+
+    statuses = page.get_by_test_id("section-status").all_inner_texts()
+    assert statuses[0].startswith("Complete")
+    assert statuses[-1].startswith("Not started")
+    assert page.get_by_test_id("step").inner_text() == "Step 1 of 7"
+    unknown = page.get_by_test_id("unknown")
+    assert unknown.get_by_role("link", name=re.compile("SEC registrants")).is_visible()
+    assert accessibility_problems(page) == []
