@@ -1,0 +1,70 @@
+"""A manager submits an assessment in the browser, reads the memo in the app and downloads it twice."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from assessments.models import Assessment, Service, SubserviceOrganization, User
+from tests.assessments.intake.support import answers_set, scoping_bank_publish
+from tests.assessments.memo.support import HOSTING_ANSWERS, ORG_ANSWERS, PAYROLL_ANSWERS
+from tests.browser.conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def answered(assessment: Assessment) -> Assessment:
+    """The cast's assessment with every required question answered, ready to submit."""
+    assessment.bank_version = scoping_bank_publish()
+    assessment.save(update_fields=["bank_version"])
+    payroll = Service.objects.create(assessment=assessment, key="payroll", name="Payroll processing", position=10)
+    hosting = Service.objects.create(assessment=assessment, key="hosting", name="Managed hosting", position=20)
+    vendor = SubserviceOrganization.objects.create(
+        assessment=assessment,
+        name="Cloud IaaS Co",
+        provides="Infrastructure hosting",
+        has_soc_report="yes",
+        controls_required="yes",
+        will_participate="no",
+    )
+    vendor.services.set([payroll, hosting])
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, PAYROLL_ANSWERS, service=payroll)
+    answers_set(assessment, HOSTING_ANSWERS, service=hosting)
+    return assessment
+
+
+def download(page: object) -> tuple[bytes, str]:
+    with page.expect_download() as caught:
+        page.get_by_test_id("memo-download").click()
+    result = caught.value
+    return Path(result.path()).read_bytes(), result.suggested_filename
+
+
+def test_a_submitted_memo_downloads_twice_as_the_same_bytes_with_the_sha256_shown(
+    page: object, manager: User, answered: Assessment
+) -> None:
+    sign_in(page, manager.username)
+    page.goto(f"/assessments/{answered.pk}/")
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_load_state("networkidle")
+    assert "memo version 1 records the scoping" in page.get_by_role("status").first.inner_text()
+
+    page.goto(f"/assessments/{answered.pk}/memos/1/")
+    shown = page.get_by_test_id("memo-sha256").inner_text().strip()
+    assert len(shown) == 64
+
+    first, name = download(page)
+    second, _ = download(page)
+    assert first == second
+    assert first.startswith(b"%PDF-")
+    assert hashlib.sha256(first).hexdigest() == shown
+    assert name == f"socscope-memo-{answered.organization.slug}-{answered.pk}-v1.pdf"
+
+    assert page.get_by_role("heading", name="1 Executive summary").is_visible()
+    assert page.get_by_role("heading", name="Appendix A: Questions and answers").is_visible()
+    assert "CC6.1" in page.locator("#categories").inner_text()
+    assert axe_violations(page) == []
