@@ -1,0 +1,50 @@
+"""A complete bank (the shipped questionnaire plus the shipped rules) under its own key, published and drafted."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assessments.models import BankVersion, User
+from assessments.services.banks import bank_version_clone, bank_version_import
+from tests.factories import UserFactory
+
+BANKS = Path(__file__).resolve().parents[3] / "assessments" / "banks"
+
+
+def complete_document(key: str = "acme") -> dict[str, Any]:
+    """default.json, completed by default_rules.json until the two are merged; a key of its own."""
+    document = json.loads((BANKS / "default.json").read_text(encoding="utf-8"))
+    rules_file = BANKS / "default_rules.json"
+    if "rules" not in document and rules_file.exists():
+        document.update(json.loads(rules_file.read_text(encoding="utf-8")))
+    document.update(key=key, name="Acme scoping bank", version=1)
+    return document
+
+
+def find_question(document: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(q for section in document["sections"] for q in section["questions"] if q["key"] == key)
+
+
+@pytest.fixture
+def bank_doc() -> dict[str, Any]:
+    return copy.deepcopy(complete_document())
+
+
+@pytest.fixture
+def published(db: None, bank_doc: dict[str, Any]) -> BankVersion:
+    return bank_version_import(document=bank_doc, actor=None, publish=True)
+
+
+@pytest.fixture
+def draft(published: BankVersion) -> BankVersion:
+    return bank_version_clone(version=published, actor=None)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return UserFactory(username="alice", full_name="Alice Admin", is_staff=True, is_superuser=True)
