@@ -449,7 +449,7 @@ def section_answers_save(
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, actor: User) -> Memo:
+def assessment_submit(*, assessment: Assessment, actor: User, comment: str = "") -> Memo:
     """Send the assessment for review: freezes the answers, and the memo freezes the profile, bank and result.
 
     Safe against a double click: the row is locked and the status change is conditional, so of two concurrent
@@ -477,6 +477,7 @@ def assessment_submit(*, assessment: Assessment, actor: User) -> Memo:
         assessment=locked,
         actor=actor,
         step=step,
+        comment=comment,
         data={
             "bank_version": locked.bank_version.label,
             "answers": len(intake.org_answers) + sum(len(a) for a in intake.service_answers.values()),
