@@ -237,7 +237,7 @@ def _read_sections(reader: _Reader, raw: Any) -> list[_QuestionDraft]:
         if not reader.object(section, path, _SECTION, "a section"):
             continue
         section_key = reader.key(section.get("key"), f"{path}.key")
-        if section_key in seen_sections:
+        if section_key and section_key in seen_sections:
             reader.add(
                 f"{path}.key", f"section key {show(section_key)} is used twice (also {seen_sections[section_key]})"
             )
@@ -334,7 +334,7 @@ def _read_choices(reader: _Reader, raw: Any, path: str, kind: str) -> tuple[Choi
         key = reader.key(choice.get("key"), f"{choice_path}.key", _CHOICE_KEY)
         if key == UNKNOWN:
             reader.add(f"{choice_path}.key", '"unknown" is reserved for the don\'t-know answer')
-        if key in seen:
+        if key and key in seen:
             reader.add(f"{choice_path}.key", f"choice key {show(key)} is used twice (also {seen[key]})")
         seen.setdefault(key, choice_path)
         label = reader.text(choice.get("label"), f"{choice_path}.label")
@@ -515,7 +515,7 @@ def _read_rules(reader: _Reader, raw: Any, index: Mapping[str, _QuestionDraft]) 
         rule_id = reader.key(item.get("id"), f"{path}.id", _RULE_ID)
         if rule_id.startswith(ENGINE_RULE_PREFIX):
             reader.add(f"{path}.id", f"rule ids starting with {show(ENGINE_RULE_PREFIX)} are reserved for the engine")
-        if rule_id in seen:
+        if rule_id and rule_id in seen:
             reader.add(f"{path}.id", f"rule id {show(rule_id)} is used twice (also {seen[rule_id]})")
         seen.setdefault(rule_id, path)
         level = reader.choice(item.get("level"), f"{path}.level", LEVELS, "level")

@@ -273,7 +273,7 @@ class _Scoping:
         service: str | None,
         service_name: str | None = None,
     ) -> list[Flag]:
-        where = f" for service {service_name!r}" if service_name is not None else ""
+        where = f" for service “{service_name}”" if service_name is not None else ""
         flags = []
         for question in self.bank.questions_at(level):
             if question.key not in shown:
@@ -285,7 +285,7 @@ class _Scoping:
                         "missing_answer",
                         service,
                         question.key,
-                        f"{question.label!r} is not answered{where}; it was read as the empty answer "
+                        f"“{question.label}” is not answered{where}; it was read as the empty answer "
                         "(no, none or 0), which includes less scope.",
                     )
                 )
@@ -300,7 +300,7 @@ class _Scoping:
                         "unknown_answer",
                         service,
                         question.key,
-                        f'{question.label!r} was answered "don\'t know"{where}: {assumption}.',
+                        f'“{question.label}” was answered "don\'t know"{where}: {assumption}.',
                     )
                 )
         return flags

@@ -88,7 +88,7 @@ def _conclusions(result: Result) -> list[_Conclusion]:
                     None,
                     f"{family}.strength",
                     conclusion.strength,
-                    f"{FAMILY_NAMES[family]} is {_STRENGTH_TEXT[conclusion.strength]} for {service.name!r}.",
+                    f"{FAMILY_NAMES[family]} is {_STRENGTH_TEXT[conclusion.strength]} for “{service.name}”.",
                     conclusion.reasons,
                 )
             )
@@ -103,7 +103,7 @@ def _conclusions(result: Result) -> list[_Conclusion]:
                     f"soc2.categories.{category}",
                     category in included,
                     f"{_category_name(category)} is {'in' if category in included else 'out of'} the SOC 2 scope "
-                    f"for {service.name!r}.",
+                    f"for “{service.name}”.",
                     reasons,
                 )
             )
@@ -212,15 +212,15 @@ def _thresholds(bank: Bank, key: str) -> list[Any]:
 
 def _change(conclusion: _Conclusion, variant: _Variant, value: Any) -> dict[str, Any]:
     question = variant.question
-    where = f" for {variant.service_name!r}" if variant.service_name is not None else ""
+    where = f" for “{variant.service_name}”" if variant.service_name is not None else ""
     if variant.toggled is not None:
         added = variant.toggled in (variant.answer or ())
         change = (
-            f"{question.choice_label(variant.toggled)!r} were {'added to' if added else 'removed from'} "
-            f"the answer to {question.label!r}{where}"
+            f"“{question.choice_label(variant.toggled)}” were {'added to' if added else 'removed from'} "
+            f"the answer to “{question.label}”{where}"
         )
     else:
-        change = f"{question.label!r}{where} were {_answer_text(question, variant.answer)}"
+        change = f"“{question.label}”{where} were {_answer_text(question, variant.answer)}"
     sentence = f"It would become {_value_text(conclusion, value)} if {change}."
     return {
         "question": variant.question.key,
@@ -248,7 +248,7 @@ def _answer_text(question: Question, answer: AnswerValue | None) -> str:
     if isinstance(answer, bool):
         return "answered yes" if answer else "answered no"
     if question.type == "single":
-        return f"answered {question.choice_label(str(answer))!r}"
+        return f"answered “{question.choice_label(str(answer))}”"
     return f"answered {answer}"
 
 

@@ -12,10 +12,20 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.engine import ProfileError, Question, parse_profile, result_json, scope, sensitivity
+from assessments.engine import (
+    BankError,
+    ProfileError,
+    Question,
+    load_bank,
+    parse_profile,
+    result_json,
+    scope,
+    sensitivity,
+    validate_bank,
+)
 from assessments.engine.periods import add_months, first_month_start_on_or_after
 
-from .support import default_bank
+from .support import default_bank, minimal_bank_doc
 
 BANK = default_bank()
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -270,3 +280,39 @@ def test_any_json_like_part_of_a_profile_is_accepted_or_refused_cleanly(
         parse_profile(BANK, doc)
     except ProfileError as error:
         assert error.problems and all(line.startswith("$") for line in error.problems)
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found.extend(_paths(value, (*path, key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_paths(value, (*path, index)))
+    return found
+
+
+BANK_DOC = minimal_bank_doc()
+BANK_PATHS = _paths(BANK_DOC)[1:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(BANK_PATHS), JSON_LIKE)
+def test_validating_a_damaged_bank_lists_problems_and_never_fails(path: tuple[Any, ...], junk: Any) -> None:
+    doc = copy.deepcopy(BANK_DOC)
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = junk
+    problems = validate_bank(doc)
+    assert all(line.startswith("$") for line in problems)
+    if problems:
+        try:
+            load_bank(doc)
+        except BankError as error:
+            assert error.problems == problems
+        else:
+            raise AssertionError("load_bank accepted a bank validate_bank refused")
+    else:
+        load_bank(doc)

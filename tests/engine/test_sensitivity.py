@@ -72,7 +72,7 @@ def test_it_names_the_single_change_that_would_indicate_a_report() -> None:
 def test_it_describes_a_toggled_choice() -> None:
     entry = conclusion(analysed("collaboration-saas"), "services.workspace.soc1.strength")
     sentences = [change["sentence"] for change in entry["would_change_if"]]
-    assert any("'A SOC 1 report' were added to the answer to" in sentence for sentence in sentences)
+    assert any("“A SOC 1 report” were added to the answer to" in sentence for sentence in sentences)
 
 
 def test_it_is_json_and_deterministic() -> None:
