@@ -134,6 +134,22 @@ def question_put(
     return f"$.sections[{s_index}].questions[{q_index}]"
 
 
+QUESTION_VALUE_FIELDS = (
+    "key",
+    "label",
+    "help_text",
+    "reference",
+    "type",
+    "required",
+    "allow_unknown",
+    "min_value",
+    "max_value",
+    "max_length",
+    "position",
+    "condition",
+)
+
+
 def question_document(values: dict[str, Any], choices: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "key": values.get("key") or "",
@@ -846,7 +862,7 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("key")
         ]
         choices = [{name: form.cleaned_data.get(name) for name in ("key", "label", "position")} for form in rows]
-        values = {field.name: getattr(question, field.name) for field in Question._meta.fields}
+        values = {name: getattr(question, name) for name in QUESTION_VALUE_FIELDS}
         original = Question.objects.filter(pk=question.pk).values_list("key", flat=True).first()
         document = bank_document(question.section.version)
         prefix = question_put(
