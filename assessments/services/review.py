@@ -128,7 +128,9 @@ def transition_record(
 
     For callers that already hold the row lock and have checked role and status (such as the questionnaire's
     `assessment_submit`, which also renders the submission memo); everyone else calls `assessment_transition`.
+    Raises ValidationError for a missing or overlong comment; the caller's transaction then saves nothing.
     """
+    comment = _clean_text(comment, field="comment", required=step.comment_required, what="a comment")
     from_status = assessment.status
     assessment.status = step.target
     assessment.updated_by = actor
@@ -174,7 +176,6 @@ def assessment_transition(*, assessment: Assessment, actor: User, action: str, c
     step = step_check(assessment=assessment, actor=actor, action=action)
     if step.role != AUDITOR:
         raise ValidationError({"action": "Submit from the questionnaire, which checks every answer first."})
-    comment = _clean_text(comment, field="comment", required=step.comment_required, what="a comment")
     transition = transition_record(assessment=assessment, actor=actor, step=step, comment=comment)
     if step.target == Status.APPROVED:
         from assessments.services.memos import memo_create
