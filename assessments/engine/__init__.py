@@ -9,10 +9,10 @@ from __future__ import annotations
 from .bank import load_bank, validate_bank
 from .canonical import bank_checksum, canonical_json
 from .contract import ENGINE_VERSION
+from .deciding import sensitivity
 from .model import Bank, BankError, Profile, ProfileError, Question, Result
 from .profile import parse_profile
 from .scoping import result_json, scope, visible_questions
-from .sensitivity import sensitivity
 
 __all__ = [
     "ENGINE_VERSION",

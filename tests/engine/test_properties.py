@@ -16,6 +16,7 @@ from assessments.engine import (
     BankError,
     ProfileError,
     Question,
+    deciding,
     load_bank,
     parse_profile,
     result_json,
@@ -23,6 +24,7 @@ from assessments.engine import (
     sensitivity,
     validate_bank,
 )
+from assessments.engine.conditions import atoms
 from assessments.engine.periods import add_months, first_month_start_on_or_after
 
 from .support import default_bank, minimal_bank_doc
@@ -316,3 +318,36 @@ def test_validating_a_damaged_bank_lists_problems_and_never_fails(path: tuple[An
             raise AssertionError("load_bank accepted a bank validate_bank refused")
     else:
         load_bank(doc)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles())
+def test_sensitivity_shortcuts_agree_with_scoping_the_whole_changed_profile(doc: dict[str, Any]) -> None:
+    profile = parse_profile(BANK, doc)
+    base = scope(BANK, profile)
+    base_values = deciding._values(base)
+    for variant in deciding.variants(BANK, profile):
+        whole = deciding._values(scope(BANK, variant.profile))
+        shortcut = deciding.values_after(BANK, base, base_values, variant)
+        assert {key: shortcut[key] for key in base_values} == {key: whole.get(key) for key in base_values}
+
+
+NOT_DECIDING = sorted(
+    key
+    for key, question in BANK.questions.items()
+    if key not in BANK.read_keys
+    and not any(
+        atom.q == key for other in BANK.questions.values() if other.condition for atom in atoms(other.condition)
+    )
+)
+
+
+@SETTINGS
+@given(profiles(), st.data())
+def test_answers_no_rule_or_condition_reads_change_no_conclusion(doc: dict[str, Any], data: st.DataObject) -> None:
+    before = deciding._values(scope(BANK, parse_profile(BANK, doc)))
+    for key in NOT_DECIDING:
+        question = BANK.questions[key]
+        holder = doc["organization"] if question.level == "organization" else doc["services"][0]
+        holder.setdefault("answers", {})[key] = data.draw(answer_strategy(question))
+    assert deciding._values(scope(BANK, parse_profile(BANK, doc))) == before

@@ -3,7 +3,8 @@
 Every visible question is tried with its alternative answers (yes/no and "unknown" flips, each other
 single choice, each multi choice toggled, numbers and dates just either side of the thresholds the rules
 and parameters use), one answer at a time, and the profile is scoped again. That costs one `scope()` per
-alternative, which is why `scope()` itself never does it.
+alternative, which is why `scope()` itself never does it. A changed service answer is scoped with that
+service alone, so the cost grows with the number of services rather than with its square.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def sensitivity(bank: Bank, profile: Profile) -> dict[str, Any]:
     base = scope(bank, profile)
     conclusions = _conclusions(base)
     changes: dict[str, list[dict[str, Any]]] = {conclusion.id: [] for conclusion in conclusions}
-    for variant in _variants(bank, profile):
-        values = {conclusion.id: conclusion.value for conclusion in _conclusions(scope(bank, variant.profile))}
+    base_values = {conclusion.id: conclusion.value for conclusion in conclusions}
+    for variant in variants(bank, profile):
+        values = values_after(bank, base, base_values, variant)
         for conclusion in conclusions:
             value = values.get(conclusion.id)
             if value != conclusion.value:
@@ -74,6 +76,32 @@ def sensitivity(bank: Bank, profile: Profile) -> dict[str, Any]:
             for conclusion in conclusions
         ],
     }
+
+
+def values_after(bank: Bank, base: Result, base_values: dict[str, Any], variant: _Variant) -> dict[str, Any]:
+    """Every conclusion's value once the variant's one answer is changed."""
+    if variant.service is None:
+        return _values(scope(bank, variant.profile))
+    # A service answer decides that service's conclusions and whether a report exists at all; a report's type
+    # comes from organisation answers alone. So the changed service is scoped on its own.
+    changed = next(service for service in variant.profile.services if service.key == variant.service)
+    alone = scope(bank, replace(variant.profile, services=(changed,), subservice_organizations=()))
+    values = dict(base_values)
+    values.update(_values(alone))
+    others = [service for service in base.services if service.key != variant.service]
+    mine = alone.services[0]
+    for family in ("soc1", "soc2"):
+        present = getattr(mine, family).applicable or any(getattr(other, family).applicable for other in others)
+        source = base.report(family) or alone.report(family)
+        values[f"reports.{family}.type"] = source.type if present and source is not None else None
+    public = base.report("soc3") if base.report("soc2") is not None else alone.report("soc3")
+    soc2_present = values["reports.soc2.type"] is not None
+    values["reports.soc3.type"] = public.type if soc2_present and public is not None else None
+    return values
+
+
+def _values(result: Result) -> dict[str, Any]:
+    return {conclusion.id: conclusion.value for conclusion in _conclusions(result)}
 
 
 def _conclusions(result: Result) -> list[_Conclusion]:
@@ -122,11 +150,16 @@ def _conclusions(result: Result) -> list[_Conclusion]:
     return found
 
 
-def _variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
+def variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
+    # An answer reaches a conclusion only through a rule, the report-type logic or a visibility condition;
+    # trying any other answer could not change anything.
+    deciding = bank.read_keys | {
+        atom.q for question in bank.questions.values() if question.condition for atom in atoms(question.condition)
+    }
     org_raw = profile.organization.answers
     org_answers, org_shown = effective_answers(bank, ORGANIZATION, org_raw, {})
     for question in bank.questions_at(ORGANIZATION):
-        if question.key not in org_shown:
+        if question.key not in org_shown or question.key not in deciding:
             continue
         current = org_raw.get(question.key)
         for answer, toggled in _alternatives(bank, question, current, profile.as_of):
@@ -136,7 +169,7 @@ def _variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
     for index, service in enumerate(profile.services):
         _, shown = effective_answers(bank, SERVICE, service.answers, org_answers)
         for question in bank.questions_at(SERVICE):
-            if question.key not in shown:
+            if question.key not in shown or question.key not in deciding:
                 continue
             current = service.answers.get(question.key)
             for answer, toggled in _alternatives(bank, question, current, profile.as_of):
