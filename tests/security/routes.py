@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-_KWARG = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>|\(\?P<(?P<re_name>\w+)>")
+_KWARG = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>|\(\?P<(?P<re_name>\w+)>|(?P<positional>\((?!\?))")
 
 
 @dataclass(frozen=True)
 class Route:
-    """One URL pattern: its full route string, its namespaced name, and the names of its URL kwargs."""
+    """One URL pattern: its full route string, its namespaced name, and its arguments (positional ones as argN)."""
 
     route: str
     name: str | None
@@ -34,6 +34,9 @@ class Route:
         path = self.route
         for name in self.kwargs:
             value = str(values[name])
+            if name.startswith("arg"):
+                path = re.sub(r"\((?!\?)[^)]*\)", value, path, count=1)
+                continue
             path = re.sub(rf"\(\?P<{name}>[^)]*\)", value, path)
             path = re.sub(rf"<(?:[^>:]+:)?{name}>", value, path)
         path = path.replace("^", "").replace("$", "")
@@ -47,7 +50,11 @@ def _walk(patterns: list[object], prefix: str, namespace: str) -> Iterator[Route
             yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern):
             route = prefix + str(pattern.pattern)
-            names = tuple(m.group("name") or m.group("re_name") for m in _KWARG.finditer(route))
+            names = []
+            for match in _KWARG.finditer(route):
+                # Unnamed regex groups are positional arguments: arg0, arg1, ...
+                names.append(match.group("name") or match.group("re_name") or f"arg{len(names)}")
+            names = tuple(names)
             name = f"{namespace}{pattern.name}" if pattern.name else None
             yield Route(route=route, name=name, kwargs=names, callback=pattern.callback)
 

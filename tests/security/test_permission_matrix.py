@@ -19,11 +19,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 
+from assessments.forms import SHOWN_FIELD, VERSION_FIELD
 from assessments.models import Assessment
 from tests.security.report import report
 from tests.security.routes import Route, all_routes
 from tests.security.snapshot import db_changes, db_snapshot
-from tests.security.world import ROLES, World
+from tests.security.world import ORG_QUESTION, ORG_SECTION, ROLES, SERVICE_QUESTION, SERVICE_SECTION, World
 
 METHODS = ("GET", "POST")
 Values = Callable[[World], dict[str, Any]]
@@ -42,6 +43,32 @@ class Row:
         words = (self.get if method == "GET" else self.post).split()
         assert len(words) == len(ROLES), f"a row needs {len(ROLES)} outcomes, got {words}"
         return words[ROLES.index(role)]
+
+
+# URL kwargs by name: the organization's draft and its objects. Rows about the review name REVIEW instead.
+KWARGS: dict[str, Callable[[World], Any]] = {
+    "pk": lambda w: w.mine.draft.pk,
+    "service_pk": lambda w: w.mine.service.pk,
+    "subservice_pk": lambda w: w.mine.subservice.pk,
+    "section_key": lambda w: ORG_SECTION,
+    "comment_pk": lambda w: w.mine.comment.pk,
+    "override_pk": lambda w: w.mine.override.pk,
+    "assignment_pk": lambda w: w.mine.assignment.pk,
+    "number": lambda w: w.mine.memo.number,
+}
+
+
+def REVIEW(w: World) -> dict[str, Any]:
+    """The organization's assessment under review, with its comment, override, assignment and memo."""
+    return {
+        "pk": w.mine.review.pk,
+        "service_pk": w.mine.review_service.pk,
+        "section_key": ORG_SECTION,
+        "comment_pk": w.mine.comment.pk,
+        "override_pk": w.mine.override.pk,
+        "assignment_pk": w.mine.assignment.pk,
+        "number": w.mine.memo.number,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -66,10 +93,183 @@ MATRIX: dict[str, Row] = {
         get="login ok ok ok ok ok ok",
         post="login ok ok ok ok ok ok",
     ),
+    # --- questionnaire: managers of the organization edit; viewers and assigned auditors read; others get 404.
+    # The outsider manages another organization, so they may start assessments there.
+    "assessments:assessment_create": Row(
+        get="login ok 403 ok 403 403 403",
+        post="login ok 403 ok 403 403 403",
+        data=lambda w: {"organization": w.mine.org.pk, "name": "FY2028 SOC scoping", "as_of": "2027-01-31"},
+    ),
+    "assessments:assessment_detail": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+    ),
+    "assessments:assessment_submit": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 403 404 404",
+    ),
+    "assessments:service_add": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+        data=lambda w: {"service-name": "Claims processing", "service-description": "Adjudicates claims."},
+    ),
+    "assessments:service_edit": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+        data=lambda w: {"service-name": "Payroll and tax", "service-description": "Renamed."},
+    ),
+    "assessments:service_remove": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+    ),
+    "assessments:subservice_add": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+        data=lambda w: subservice_data(w, "Backup Vault Inc"),
+    ),
+    "assessments:subservice_edit": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+        data=lambda w: subservice_data(w, "Cloud IaaS Co (renamed)"),
+    ),
+    "assessments:subservice_remove": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+    ),
+    "assessments:questionnaire": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+    ),
+    "assessments:section": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login ok 403 404 403 404 404",
+        data=lambda w: section_data(w.mine.section_state.version, ORG_QUESTION, "20"),
+    ),
+    "assessments:section_preview": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 403 404 404",
+        data=lambda w: section_data(None, ORG_QUESTION, "2"),
+    ),
+    "assessments:service_section": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login ok 403 404 403 404 404",
+        kwargs=lambda w: {"section_key": SERVICE_SECTION},
+        data=lambda w: section_data(0, SERVICE_QUESTION, "yes"),
+    ),
+    "assessments:service_section_preview": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 403 404 404",
+        kwargs=lambda w: {"section_key": SERVICE_SECTION},
+        data=lambda w: section_data(None, SERVICE_QUESTION, "no"),
+    ),
+    # --- review: the assigned auditor reviews; managers answer comments and assign; viewers read.
+    "assessments:review_list": Row(
+        get="login ok ok ok ok ok ok",
+        post="login 405 405 405 405 405 405",
+    ),
+    "assessments:review": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+        kwargs=REVIEW,
+    ),
+    "assessments:review_transition": Row(
+        get="login 405 405 405 405 405 405",
+        post="login 403 403 404 ok 404 404",
+        kwargs=REVIEW,
+        data=lambda w: {"action": "request_changes", "comment": "Please attach the evidence."},
+    ),
+    "assessments:comment_create": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 ok 404 404",
+        kwargs=REVIEW,
+        data=lambda w: {"body": "Which months are covered?", "question_key": ORG_QUESTION},
+    ),
+    "assessments:comment_resolve": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 ok 404 404",
+        kwargs=REVIEW,
+        data=lambda w: {"resolved": "true"},
+    ),
+    "assessments:override_save": Row(
+        get="login 405 405 405 405 405 405",
+        post="login 403 403 404 ok 404 404",
+        kwargs=REVIEW,
+        data=lambda w: override_data(w),
+    ),
+    "assessments:override_delete": Row(
+        get="login 405 405 405 405 405 405",
+        post="login 403 403 404 ok 404 404",
+        kwargs=REVIEW,
+    ),
+    "assessments:assignments": Row(
+        get="login ok 403 404 403 404 404",
+        post="login ok 403 404 403 404 404",
+        kwargs=REVIEW,
+        data=lambda w: {"who": w.cast.unassigned_auditor.username},
+    ),
+    "assessments:assignment_delete": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 403 404 404",
+        kwargs=REVIEW,
+    ),
+    # The audit log is for the organization's managers and the assigned auditors, not for viewers.
+    "assessments:audit_log": Row(
+        get="login ok 403 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+        kwargs=REVIEW,
+    ),
+    "assessments:audit_log_csv": Row(
+        get="login ok 403 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+        kwargs=REVIEW,
+    ),
+    "assessments:assessment_copy": Row(
+        get="login 405 405 405 405 405 405",
+        post="login ok 403 404 403 404 404",
+        kwargs=REVIEW,
+        data=lambda w: {"name": "FY2027 from last year's scoping"},
+    ),
+    # --- memos: everyone who may see the assessment reads and downloads its memos.
+    "assessments:memo_versions": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+        kwargs=REVIEW,
+    ),
+    "assessments:memo_detail": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+        kwargs=REVIEW,
+    ),
+    "assessments:memo_download": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+        kwargs=REVIEW,
+    ),
 }
 
-# URL kwargs by name; a row may name its own instead.
-KWARGS: dict[str, Values] = {}
+
+def section_data(version: int | None, question: str, value: str) -> dict[str, Any]:
+    """What the questionnaire page posts for one question (the preview posts no version)."""
+    data = {SHOWN_FIELD: [question], question: value}
+    return data if version is None else {**data, VERSION_FIELD: str(version)}
+
+
+def subservice_data(w: World, name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "provides": "Offsite backups",
+        "services": [w.mine.service.pk],
+        "has_soc_report": "yes",
+        "controls_required": "yes",
+        "will_participate": "no",
+    }
+
+
+def override_data(w: World) -> dict[str, Any]:
+    """A new value for the existing override: neither the engine's nor the one recorded."""
+    taken = {w.mine.override.engine_value, w.mine.override.value}
+    value = next(v for v in ("required", "recommended", "not_applicable") if v not in taken)
+    return {"target": w.mine.override.target, "value": value, "reason": "Revisited after the walkthrough."}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -107,6 +307,7 @@ def admin_expected(route: Route, role: str, method: str) -> str:
 
 
 def admin_kwargs(world: World, route: Route) -> dict[str, Any]:
+    """Real objects for the admin's URLs: the first row of the route's model, and one of its history records."""
     values: dict[str, Any] = {}
     parts = route.route.split("/")
     model = None
@@ -115,10 +316,13 @@ def admin_kwargs(world: World, route: Route) -> dict[str, Any]:
             model = apps.get_model(parts[1], parts[2])
         except (LookupError, ValueError):
             model = None
+    instance = model._base_manager.order_by("pk").first() if model is not None else None
     for name in route.kwargs:
-        if name in ("object_id", "id"):
-            instance = model._base_manager.order_by("pk").first() if model is not None else None
+        if name in ("object_id", "id", "arg0"):
             values[name] = instance.pk if instance is not None else 999_999
+        elif name == "arg1":
+            record = instance.history.order_by("history_id").first() if instance is not None else None
+            values[name] = record.history_id if record is not None else 999_999
         elif name == "content_type_id":
             values[name] = ContentType.objects.get_for_model(Assessment).pk
         elif name == "app_label":
@@ -159,7 +363,7 @@ class Attempt:
 def tenant_secrets(world: World) -> list[str]:
     """Text only people who may see the organization's assessments should ever receive."""
     mine = world.mine
-    return [mine.draft.name, mine.submitted.name, mine.service.name, mine.subservice.name, mine.comment.body]
+    return [mine.draft.name, mine.review.name, mine.service.name, mine.subservice.name, mine.comment.body]
 
 
 def attempt(world: World, route: Route, role: str, method: str, expected: str) -> Attempt:
@@ -168,7 +372,8 @@ def attempt(world: World, route: Route, role: str, method: str, expected: str) -
         values = admin_kwargs(world, route)
         data: dict[str, Any] = {}
     else:
-        values = row.kwargs(world) if row and row.kwargs else {name: KWARGS[name](world) for name in route.kwargs}
+        given = row.kwargs(world) if row and row.kwargs else {}
+        values = {name: given[name] if name in given else KWARGS[name](world) for name in route.kwargs}
         data = row.data(world) if row and row.data else {}
     path = route.path(values)
     client = Client()
@@ -202,8 +407,12 @@ def run_matrix(world: World, routes: list[Route], expect: Callable[[Route, str, 
         for role in ROLES:
             for method in METHODS:
                 expected = expect(route, role, method)
-                got = attempt(world, route, role, method, expected)
                 where = f"{route.key} [{role} {method}]"
+                try:
+                    got = attempt(world, route, role, method, expected)
+                except Exception as exc:  # a server error: reported with the rest of the matrix
+                    problems.append(f"{where}: expected {expected}, got a server error: {type(exc).__name__}: {exc}")
+                    continue
                 if got.outcome != expected:
                     problems.append(f"{where}: expected {expected}, got {got.outcome} (HTTP {got.status})")
                 if got.changes:
