@@ -232,6 +232,31 @@ def _version_link(version: BankVersion) -> str:
     return format_html('<a href="{}">{}</a>', url, version.label)
 
 
+def summary_table(caption: str, headers: tuple[str, ...], rows: list[tuple[Any, ...]], change_url: str) -> str:
+    """A read-only table of a version's rows; the first cell of each row is (pk, text) and links to the row."""
+    if not rows:
+        return "—"
+    head = format_html_join("", '<th scope="col">{}</th>', ((header,) for header in headers))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (
+                format_html(
+                    '<th scope="row"><a href="{}">{}</a></th>{}',
+                    reverse(change_url, args=[row[0][0]]),
+                    row[0][1],
+                    format_html_join("", "<td>{}</td>", ((cell,) for cell in row[1:])),
+                ),
+            )
+            for row in rows
+        ),
+    )
+    return format_html(
+        "<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", caption, head, body
+    )
+
+
 # ---------------------------------------------------------------------------------------------- banks and versions
 
 
@@ -314,43 +339,6 @@ BankVersionForm = type(
 )
 
 
-class SectionSummaryInline(admin.TabularInline):
-    model = Section
-    fields = ("position", "key", "title", "level", "question_count")
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-    can_delete = False
-    ordering = ("position", "id")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Section]:
-        return super().get_queryset(request).annotate(n_questions=Count("questions"))
-
-    @admin.display(description="questions")
-    def question_count(self, obj: Section) -> int:
-        return obj.n_questions
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class RuleSummaryInline(admin.TabularInline):
-    model = Rule
-    fields = ("position", "key", "level", "sentence")
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-    can_delete = False
-    ordering = ("position", "id")
-
-    @admin.display(description="rule")
-    def sentence(self, obj: Rule) -> str:
-        return rule_text(when=obj.when, requires=obj.requires, effect=obj.effect)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(BankVersion)
 class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
     form = BankVersionForm
@@ -360,8 +348,9 @@ class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
     search_fields = ("bank__key", "bank__name", "release_notes", "checksum")
     ordering = ("bank__key", "-number")
     actions = ("clone_to_draft", "publish", "retire", "export_json")
-    inlines = (SectionSummaryInline, RuleSummaryInline)
     readonly_fields = (
+        "sections_table",
+        "rules_table",
         "number",
         "status",
         "checksum",
@@ -384,6 +373,7 @@ class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
             return [
                 (None, {"fields": ("bank", "number", "status", "checksum", "release_notes", "assessment_count")}),
                 ("Parameters and CSOC templates", {"fields": ("parameters_display", "csoc_display")}),
+                ("Content", {"fields": ("sections_table", "rules_table")}),
                 (
                     "Lifecycle",
                     {
@@ -403,13 +393,11 @@ class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
             (None, {"fields": head}),
             ("Parameters: report type and period thresholds", {"fields": [f"param_{n}" for n in PARAMETER_HELP]}),
             ("Complementary subservice organization controls", {"fields": ("csoc_text",)}),
+            *([("Content", {"fields": ("sections_table", "rules_table")})] if obj is not None else []),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: BankVersion | None = None) -> tuple[str, ...]:
         return (*self.readonly_fields, "bank") if obj is not None else self.readonly_fields
-
-    def get_inlines(self, request: HttpRequest, obj: BankVersion | None) -> tuple[type, ...]:
-        return self.inlines if obj is not None else ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BankVersion]:
         return super().get_queryset(request).select_related("bank")
@@ -436,6 +424,24 @@ class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="CSOC templates")
     def csoc_display(self, obj: BankVersion) -> str:
         return format_html_join("", "<div>{}</div>", ((text,) for text in obj.csoc_templates or [])) or "—"
+
+    @admin.display(description="sections")
+    def sections_table(self, obj: BankVersion) -> str:
+        sections = obj.sections.annotate(n_questions=Count("questions")).order_by("position", "id")
+        rows = [((s.pk, s.title), s.key, s.get_level_display(), s.position, s.n_questions) for s in sections]
+        headers = ("Section", "Key", "Level", "Position", "Questions")
+        return summary_table("Sections", headers, rows, "admin:assessments_section_change")
+
+    @admin.display(description="rules")
+    def rules_table(self, obj: BankVersion) -> str:
+        rules = obj.rules.order_by("position", "id")
+        rows = [
+            ((r.pk, r.key), r.level, r.position, rule_text(when=r.when, requires=r.requires, effect=r.effect))
+            for r in rules
+        ]
+        return summary_table(
+            "Rules", ("Rule id", "Level", "Position", "Reads as"), rows, "admin:assessments_rule_change"
+        )
 
     @admin.display(description="assessments using it")
     def assessment_count(self, obj: BankVersion) -> int:
@@ -804,23 +810,6 @@ class SectionAdminForm(forms.ModelForm):
         return cleaned
 
 
-class QuestionSummaryInline(admin.TabularInline):
-    model = Question
-    fields = ("position", "key", "label", "type", "required", "shown_when")
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-    can_delete = False
-    ordering = ("position", "id")
-
-    @admin.display(description="shown when")
-    def shown_when(self, obj: Question) -> str:
-        return condition_text(obj.condition) if obj.condition else "always"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Section)
 class SectionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
     form = SectionAdminForm
@@ -829,10 +818,20 @@ class SectionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("version__bank",)
     search_fields = ("key", "title", "description")
     ordering = ("version__bank__key", "-version__number", "position", "id")
-    inlines = (QuestionSummaryInline,)
-    readonly_fields = ("add_question",)
+    readonly_fields = ("questions_table", "add_question")
 
     @admin.display(description="questions")
+    def questions_table(self, obj: Section) -> str:
+        if obj.pk is None:
+            return "—"
+        rows = [
+            ((q.pk, q.key), q.label, q.get_type_display(), q.position, condition_text(q.condition))
+            for q in obj.questions.order_by("position", "id")
+        ]
+        headers = ("Key", "Label", "Type", "Position", "Shown when")
+        return summary_table("Questions", headers, rows, "admin:assessments_question_change")
+
+    @admin.display(description="add")
     def add_question(self, obj: Section) -> str:
         if obj.pk is None or obj.version.is_frozen:
             return "—"
