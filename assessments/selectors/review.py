@@ -139,6 +139,11 @@ class SectionAnswers:
     def open_threads(self) -> int:
         return sum(row.open_threads for row in self.rows)
 
+    @property
+    def place(self) -> str:
+        """`org` or the service's id: makes ids on the page unique per service."""
+        return "org" if self.service is None else str(self.service.pk)
+
 
 def answer_display(question: Question, value: Any, choice_labels: Mapping[str, str]) -> str:
     if value is None:

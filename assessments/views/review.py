@@ -76,7 +76,7 @@ def _review_page(request: HttpRequest, assessment: Assessment, failed: Failed | 
         "general_threads": by_place.get((None, ""), []),
         "service_threads": [(s, by_place.get((s.pk, ""), [])) for s in services_list],
         "open_threads": sum(1 for t in threads if not t.resolved),
-        "memos": memos_of(assessment)[:5],
+        "latest_memo": memos_of(assessment).defer("profile", "result", "overrides", "context").first(),
         "assignments": assessment.assignments.select_related("auditor", "firm"),
         "can_audit_log": role in (MANAGER, AUDITOR),
         "failed": failed,
@@ -306,18 +306,19 @@ def audit_log_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 @require_GET
 def memo_versions(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
-    memos = list(memos_of(assessment))
+    memos = list(memos_of(assessment).defer("profile", "result", "context"))
     diff = None
     errors: dict[str, list[str]] = {}
     older, newer = request.GET.get("a", ""), request.GET.get("b", "")
     if older or newer:
-        by_number = {str(m.number): m for m in memos}
-        if older not in by_number or newer not in by_number:
+        numbers = {str(m.number) for m in memos}
+        if older not in numbers or newer not in numbers:
             errors["a"] = ["Choose two memo versions of this assessment."]
         elif older == newer:
             errors["a"] = ["Choose two different versions to compare."]
         else:
-            diff = memo_diff(by_number[older], by_number[newer])
+            pair = {str(m.number): m for m in assessment.memos.filter(number__in=[int(older), int(newer)])}
+            diff = memo_diff(pair[older], pair[newer])
     return render(
         request,
         "assessments/review/memo_versions.html",

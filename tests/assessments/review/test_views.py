@@ -1,0 +1,390 @@
+"""Review pages over HTTP: who gets 404, who gets 403, what each page shows, the audit log and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+
+from assessments.models import Answer, Assessment, AuditEvent, Comment, Override, Service, User
+from assessments.services.review import (
+    assessment_transition,
+    comment_create,
+    override_save,
+)
+from tests.factories import PASSWORD
+
+SOC2_STRENGTH = "services.payroll.soc2.strength"
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def approved(in_review: Assessment, auditor: User) -> Assessment:
+    comment_create(assessment=in_review, actor=auditor, body="Checked.", question_key="client_fye_month")
+    override_save(assessment=in_review, actor=auditor, target=SOC2_STRENGTH, value="required", reason="SLA terms")
+    assessment_transition(assessment=in_review, actor=auditor, action="approve", comment="Agreed.")
+    in_review.refresh_from_db()
+    return in_review
+
+
+def assessment_urls(assessment: Assessment) -> list[tuple[str, str]]:
+    """Every `assessments:` route about one assessment, with its other ids filled from that assessment."""
+    service = assessment.services.first()
+    ids = {
+        "pk": assessment.pk,
+        "service_pk": service.pk,
+        "subservice_pk": assessment.subservice_organizations.first().pk,
+        "comment_pk": assessment.comments.first().pk,
+        "override_pk": assessment.overrides.first().pk,
+        "assignment_pk": assessment.assignments.first().pk,
+        "number": assessment.memos.first().number,
+    }
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        for inner in getattr(pattern, "url_patterns", []):
+            if getattr(pattern, "namespace", None) != "assessments" or not isinstance(inner, URLPattern):
+                continue
+            names = set(inner.pattern.regex.groupindex)
+            if "pk" not in names:
+                continue
+            kwargs = {name: ids[name] for name in names if name in ids}
+            if "section_key" in names:
+                kwargs["section_key"] = "data_and_commitments" if "service_pk" in names else "organization_reports"
+            urls.append((inner.name, reverse(f"assessments:{inner.name}", kwargs=kwargs)))
+    return urls
+
+
+@pytest.fixture
+def everything(in_review: Assessment, auditor: User, manager: User) -> Assessment:
+    """An assessment with one of every object a route can name: comment, override, assignment, memo."""
+    comment_create(assessment=in_review, actor=auditor, body="Why?", question_key="client_fye_month")
+    override_save(assessment=in_review, actor=auditor, target=SOC2_STRENGTH, value="required", reason="SLA terms")
+    return in_review
+
+
+# --------------------------------------------------------------------------------------------- permissions
+
+
+@pytest.mark.parametrize("who", ["unassigned_auditor", "outsider"])
+def test_people_without_access_get_404_on_every_route_of_the_assessment(
+    request: pytest.FixtureRequest, everything: Assessment, who: str
+) -> None:
+    client = client_for(request.getfixturevalue(who))
+    urls = assessment_urls(everything)
+    assert {"review", "audit_log_csv", "memo_download", "section", "override_save"} <= {name for name, _ in urls}
+
+    answers = {(a.service_id, a.question_key): a.value for a in everything.answers.all()}
+    for name, url in urls:
+        # A route that does not take the method answers 405 before it looks anything up, which reveals nothing.
+        got = client.get(url).status_code
+        posted = client.post(url, {"body": "x", "action": "approve", "who": "uma", "reason": "x"}).status_code
+        assert {got, posted} <= {404, 405}, name
+        assert 404 in (got, posted), name
+
+    everything.refresh_from_db()
+    assert everything.status == Assessment.Status.IN_REVIEW
+    assert {(a.service_id, a.question_key): a.value for a in everything.answers.all()} == answers
+    assert Comment.objects.filter(assessment=everything).count() == 1
+
+
+def test_an_auditor_reads_the_answers_but_cannot_change_them(
+    in_review: Assessment, service: Service, auditor: User
+) -> None:
+    client = client_for(auditor)
+    Assessment.objects.filter(pk=in_review.pk).update(status=Assessment.Status.CHANGES_REQUESTED)
+    section = reverse("assessments:service_section", args=[in_review.pk, service.pk, "data_and_commitments"])
+
+    assert client.get(section).status_code == 200
+    response = client.post(section, {"_version": "0", "_shown": "stores_customer_data", "stores_customer_data": "no"})
+
+    assert response.status_code == 403
+    assert Answer.objects.get(service=service, question_key="stores_customer_data").value is True
+    assert client.post(reverse("assessments:assessment_submit", args=[in_review.pk])).status_code == 403
+
+
+def test_the_review_page_shows_an_auditor_the_answers(in_review: Assessment, auditor: User) -> None:
+    response = client_for(auditor).get(reverse("assessments:review", args=[in_review.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "PayCore" in page
+    assert "Cloud IaaS Co. virtual machines and managed database." in page
+    assert 'data-testid="step-request_changes"' in page
+
+
+def test_a_manager_cannot_approve_or_override(in_review: Assessment, manager: User) -> None:
+    client = client_for(manager)
+
+    approve = client.post(reverse("assessments:review_transition", args=[in_review.pk]), {"action": "approve"})
+    override = client.post(
+        reverse("assessments:override_save", args=[in_review.pk]),
+        {"target": SOC2_STRENGTH, "value": "required", "reason": "I want it"},
+    )
+
+    assert (approve.status_code, override.status_code) == (403, 403)
+    in_review.refresh_from_db()
+    assert in_review.status == Assessment.Status.IN_REVIEW
+    assert not Override.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["manager", "colleague", "auditor"])
+def test_nobody_can_change_an_approved_assessment(
+    request: pytest.FixtureRequest, approved: Assessment, service: Service, who: str
+) -> None:
+    client = client_for(request.getfixturevalue(who))
+    pk = approved.pk
+    thread = approved.comments.get()
+    attempts = [
+        (reverse("assessments:review_transition", args=[pk]), {"action": "request_changes", "comment": "again"}),
+        (reverse("assessments:review_transition", args=[pk]), {"action": "resubmit"}),
+        (reverse("assessments:review_transition", args=[pk]), {"action": "start_review"}),
+        (reverse("assessments:assessment_submit", args=[pk]), {}),
+        (reverse("assessments:comment_create", args=[pk]), {"body": "late"}),
+        (reverse("assessments:comment_resolve", args=[pk, thread.pk]), {"resolved": "true"}),
+        (reverse("assessments:override_save", args=[pk]), {"target": SOC2_STRENGTH, "value": "recommended"}),
+        (reverse("assessments:override_delete", args=[pk, approved.overrides.get().pk]), {}),
+        (reverse("assessments:assignments", args=[pk]), {"who": "uma"}),
+        (
+            reverse("assessments:section", args=[pk, "organization_reports"]),
+            {"_version": "0", "_shown": "controls_operating_months", "controls_operating_months": "1"},
+        ),
+        (reverse("assessments:service_add", args=[pk]), {"service-name": "Another"}),
+    ]
+    before = AuditEvent.objects.filter(assessment=approved).count()
+
+    for url, data in attempts:
+        assert client.post(url, data).status_code in (403, 404), url
+
+    approved.refresh_from_db()
+    assert approved.status == Assessment.Status.APPROVED
+    assert Answer.objects.get(assessment=approved, question_key="controls_operating_months").value == 30
+    assert approved.comments.count() == 1
+    assert approved.overrides.get().value == "required"
+    assert approved.services.count() == 1
+    assert AuditEvent.objects.filter(assessment=approved).count() == before
+
+
+# ------------------------------------------------------------------------------------------ the review page
+
+
+def test_the_auditor_walks_the_review_through_the_pages(submitted: Assessment, auditor: User, service: Service) -> None:
+    client = client_for(auditor)
+    pk = submitted.pk
+
+    assert (
+        client.post(reverse("assessments:review_transition", args=[pk]), {"action": "start_review"}).status_code == 302
+    )
+    response = client.post(
+        reverse("assessments:comment_create", args=[pk]),
+        {"body": "Which tax filings?", "service": service.pk, "question_key": "transaction_classes"},
+    )
+    thread = Comment.objects.get(assessment=submitted)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/review/#comment-{thread.pk}")
+    response = client.post(
+        reverse("assessments:override_save", args=[pk]),
+        {"target": "reports.soc1.period", "start": "2026-01-01", "end": "2026-12-31", "reason": "Calendar year"},
+    )
+    assert response.status_code == 302
+
+    page = client.get(reverse("assessments:review", args=[pk])).content.decode()
+    assert "Which tax filings?" in page
+    assert "the engine recommended 2025-11-01 to 2026-10-31; the auditor decided 2026-01-01 to 2026-12-31" in page
+    assert 'data-testid="step-approve"' in page
+
+
+def test_an_override_without_a_reason_is_refused_beside_the_field(in_review: Assessment, auditor: User) -> None:
+    response = client_for(auditor).post(
+        reverse("assessments:override_save", args=[in_review.pk]),
+        {"target": SOC2_STRENGTH, "value": "required", "reason": ""},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter the reason for the override." in page
+    assert 'role="alert"' in page
+    assert not Override.objects.exists()
+
+
+def test_requesting_changes_without_a_comment_keeps_the_status(in_review: Assessment, auditor: User) -> None:
+    response = client_for(auditor).post(
+        reverse("assessments:review_transition", args=[in_review.pk]), {"action": "request_changes", "comment": ""}
+    )
+
+    assert response.status_code == 400
+    assert "Enter a comment." in response.content.decode()
+    in_review.refresh_from_db()
+    assert in_review.status == Assessment.Status.IN_REVIEW
+
+
+def test_a_manager_resubmits_with_a_comment_from_the_review_page(
+    in_review: Assessment, auditor: User, manager: User
+) -> None:
+    assessment_transition(assessment=in_review, actor=auditor, action="request_changes", comment="Explain.")
+
+    response = client_for(manager).post(
+        reverse("assessments:review_transition", args=[in_review.pk]), {"action": "resubmit", "comment": "Done."}
+    )
+
+    assert response.status_code == 302
+    in_review.refresh_from_db()
+    assert in_review.status == Assessment.Status.RESUBMITTED
+    assert in_review.transitions.last().comment == "Done."
+
+
+def test_the_review_page_reads_in_a_bounded_number_of_queries(
+    everything: Assessment, auditor: User, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(auditor)
+    url = reverse("assessments:review", args=[everything.pk])
+
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------- assignments
+
+
+def test_a_manager_assigns_a_firm_on_the_auditors_page(assessment: Assessment, manager: User, firm: Any) -> None:
+    client = client_for(manager)
+    url = reverse("assessments:assignments", args=[assessment.pk])
+
+    assert client.post(url, {"who": firm.slug}).status_code == 302
+    assert html.escape(firm.name) in client.get(url).content.decode()
+
+
+def test_an_unknown_auditor_is_reported_beside_the_field(assessment: Assessment, manager: User) -> None:
+    response = client_for(manager).post(reverse("assessments:assignments", args=[assessment.pk]), {"who": "ghost"})
+
+    assert response.status_code == 400
+    assert "No auditor or audit firm is called “ghost”." in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["viewer", "auditor"])
+def test_only_managers_open_the_auditors_page(request: pytest.FixtureRequest, assessment: Assessment, who: str) -> None:
+    response = client_for(request.getfixturevalue(who)).get(reverse("assessments:assignments", args=[assessment.pk]))
+
+    assert response.status_code == 403
+
+
+def test_the_reviews_list_shows_an_auditor_only_their_assignments(
+    assessment: Assessment, auditor: User, unassigned_auditor: User
+) -> None:
+    assert assessment.name in client_for(auditor).get(reverse("assessments:review_list")).content.decode()
+    assert (
+        assessment.name not in client_for(unassigned_auditor).get(reverse("assessments:review_list")).content.decode()
+    )
+
+
+# ------------------------------------------------------------------------------------------------ audit log
+
+
+@pytest.mark.parametrize(("who", "status"), [("manager", 200), ("auditor", 200), ("viewer", 403)])
+def test_managers_and_assigned_auditors_read_the_audit_log(
+    request: pytest.FixtureRequest, everything: Assessment, who: str, status: int
+) -> None:
+    client = client_for(request.getfixturevalue(who))
+
+    assert client.get(reverse("assessments:audit_log", args=[everything.pk])).status_code == status
+    assert client.get(reverse("assessments:audit_log_csv", args=[everything.pk])).status_code == status
+
+
+def test_the_audit_log_holds_every_domain_event_and_filters_by_type(everything: Assessment, manager: User) -> None:
+    client = client_for(manager)
+    url = reverse("assessments:audit_log", args=[everything.pk])
+
+    page = client.get(url).content.decode()
+    for action in (
+        "assessment.submitted",
+        "assessment.review_started",
+        "comment.created",
+        "override.saved",
+        "memo.rendered",
+    ):
+        assert f'data-action="{action}"' in page
+
+    filtered = client.get(url, {"action": "override.saved"}).content.decode()
+    assert filtered.count('data-testid="audit-row"') == 1
+    assert "SLA terms" in filtered
+
+
+def test_the_audit_log_exports_as_csv(everything: Assessment, auditor: User) -> None:
+    Comment.objects.all().delete()
+    comment_create(assessment=everything, actor=auditor, body="=HYPERLINK(1)")
+
+    response = client_for(auditor).get(reverse("assessments:audit_log_csv", args=[everything.pk]))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert f'filename="assessment-{everything.pk}-audit.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["time", "action", "actor", "object_type", "object_id", "details"]
+    actions = [row[1] for row in rows[1:]]
+    assert actions[0] == "comment.created"
+    assert "assessment.submitted" in actions
+    assert len(rows) - 1 == AuditEvent.objects.filter(assessment=everything).count()
+
+
+def test_the_csv_export_follows_the_filter(everything: Assessment, auditor: User) -> None:
+    response = client_for(auditor).get(
+        reverse("assessments:audit_log_csv", args=[everything.pk]), {"action": "override.saved"}
+    )
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[1] for row in rows[1:]] == ["override.saved"]
+
+
+def test_the_audit_log_is_append_only(everything: Assessment) -> None:
+    event = AuditEvent.objects.filter(assessment=everything).first()
+
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(assessment=everything).delete()
+
+
+# -------------------------------------------------------------------------------------------- memo versions
+
+
+def test_memo_versions_are_listed_and_compared(approved: Assessment, manager: User) -> None:
+    client = client_for(manager)
+    url = reverse("assessments:memo_versions", args=[approved.pk])
+
+    listing = client.get(url).content.decode()
+    assert listing.count('data-testid="memo-version"') == 2
+    assert reverse("assessments:memo_download", args=[approved.pk, 2]) in listing
+
+    diff = client.get(url, {"a": "1", "b": "2"}).content.decode()
+    assert 'data-testid="diff-overrides"' in diff
+    assert "Payroll processing · SOC 2 strength" in diff
+    assert "Required (because SLA terms)" in diff
+    assert 'data-testid="diff-comments"' in diff
+    assert "Checked." in diff
+
+
+def test_comparing_a_version_that_does_not_exist_is_refused(approved: Assessment, manager: User) -> None:
+    response = client_for(manager).get(reverse("assessments:memo_versions", args=[approved.pk]), {"a": "1", "b": "9"})
+
+    assert response.status_code == 400
+    assert "Choose two memo versions of this assessment." in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------- copy
+
+
+def test_a_manager_starts_a_new_scoping_from_an_approved_one(approved: Assessment, manager: User) -> None:
+    response = client_for(manager).post(reverse("assessments:assessment_copy", args=[approved.pk]), {"name": "FY2028"})
+
+    copy = Assessment.objects.get(name="FY2028")
+    assert response.status_code == 302
+    assert (copy.copied_from, copy.status) == (approved, Assessment.Status.DRAFT)
+    assert copy.answers.count() == approved.answers.count()
