@@ -25,7 +25,6 @@ UNKNOWN_CAPABLE_TYPES = ("yes_no", "yes_no_unknown", "number")
 DEFAULT_MAX_LENGTH = 5000
 
 FAMILIES = ("soc1", "soc2")
-REPORTS = ("soc1", "soc2", "soc3")
 CATEGORIES = ("security", "availability", "processing_integrity", "confidentiality", "privacy")
 STRENGTHS = ("not_applicable", "recommended", "required")
 EFFECT_TYPES = ("trigger", "strength", "category", "control_objective_area", "cuec", "flag")
@@ -90,7 +89,6 @@ PUBLIC_REPORT_KEY = "public_report_wanted"
 FYE_KEY = "client_fye_month"
 TYPE_LOGIC_KEYS = (MONTHS_KEY, PRIOR_REPORTS_KEY, DEADLINE_KEY, REQUESTS_KEY, PUBLIC_REPORT_KEY, FYE_KEY)
 TYPE2_REQUEST = "type2"
-MIXED_FYE = "mixed"
 
 # Leaving the deadline empty is itself an answer ("no deadline"), so it is not reported as missing.
 ABSENCE_IS_AN_ANSWER = frozenset({DEADLINE_KEY})

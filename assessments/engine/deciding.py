@@ -37,7 +37,7 @@ class _Conclusion:
 
 
 @dataclass(frozen=True, slots=True)
-class _Variant:
+class Variant:
     question: Question
     service: str | None
     service_name: str | None
@@ -78,7 +78,7 @@ def sensitivity(bank: Bank, profile: Profile) -> dict[str, Any]:
     }
 
 
-def values_after(bank: Bank, base: Result, base_values: dict[str, Any], variant: _Variant) -> dict[str, Any]:
+def values_after(bank: Bank, base: Result, base_values: dict[str, Any], variant: Variant) -> dict[str, Any]:
     """Every conclusion's value once the variant's one answer is changed."""
     if variant.service is None:
         return _values(scope(bank, variant.profile))
@@ -150,7 +150,7 @@ def _conclusions(result: Result) -> list[_Conclusion]:
     return found
 
 
-def variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
+def variants(bank: Bank, profile: Profile) -> Iterator[Variant]:
     # An answer reaches a conclusion only through a rule, the report-type logic or a visibility condition;
     # trying any other answer could not change anything.
     deciding = bank.read_keys | {
@@ -165,7 +165,7 @@ def variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
         for answer, toggled in _alternatives(bank, question, current, profile.as_of):
             organization = replace(profile.organization, answers=_with(org_raw, question.key, answer))
             variant = replace(profile, organization=organization)
-            yield _Variant(question, None, None, current, answer, toggled, variant)
+            yield Variant(question, None, None, current, answer, toggled, variant)
     for index, service in enumerate(profile.services):
         _, shown = effective_answers(bank, SERVICE, service.answers, org_answers)
         for question in bank.questions_at(SERVICE):
@@ -176,7 +176,7 @@ def variants(bank: Bank, profile: Profile) -> Iterator[_Variant]:
                 changed = replace(service, answers=_with(service.answers, question.key, answer))
                 services = (*profile.services[:index], changed, *profile.services[index + 1 :])
                 variant = replace(profile, services=services)
-                yield _Variant(question, service.key, service.name, current, answer, toggled, variant)
+                yield Variant(question, service.key, service.name, current, answer, toggled, variant)
 
 
 def _with(answers: Mapping[str, AnswerValue], key: str, answer: AnswerValue | None) -> Mapping[str, AnswerValue]:
@@ -243,7 +243,7 @@ def _thresholds(bank: Bank, key: str) -> list[Any]:
     ]
 
 
-def _change(conclusion: _Conclusion, variant: _Variant, value: Any) -> dict[str, Any]:
+def _change(conclusion: _Conclusion, variant: Variant, value: Any) -> dict[str, Any]:
     question = variant.question
     where = f" for “{variant.service_name}”" if variant.service_name is not None else ""
     if variant.toggled is not None:
