@@ -354,9 +354,14 @@ class AssessmentCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["organization"]
         field.queryset = organizations
-        if len(organizations) == 1:
-            field.initial = organizations[0]
+        # A manager of one organization is not asked which one.
+        self.only = organizations[0] if len(organizations) == 1 else None
+        if self.only is not None:
+            field.required = False
             field.widget = forms.HiddenInput()
+
+    def clean_organization(self) -> Organization | None:
+        return self.cleaned_data.get("organization") or self.only
 
 
 class ServiceForm(forms.ModelForm):
