@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -47,6 +47,7 @@ from assessments.services.banks import (
     bank_version_retire,
 )
 
+WIDE_INPUT = forms.TextInput(attrs={"class": "vLargeTextField"})
 JSON_WIDGET = forms.Textarea(attrs={"rows": 4, "cols": 90, "spellcheck": "false", "class": "vLargeTextField"})
 CONDITION_HELP = (
     'Empty: always shown. Otherwise JSON, e.g. {"q": "stores_customer_data", "op": "is_true"} or '
@@ -265,14 +266,23 @@ class QuestionBankAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("key", "name", "version_count", "newest_published")
     search_fields = ("key", "name", "description")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[QuestionBank]:
+        # Counts and newest versions for the whole page in one query each, not two queries per bank (bench/).
+        published = BankVersion.objects.filter(status=BankVersion.Status.PUBLISHED).select_related("bank")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(version_total=Count("versions"))
+            .prefetch_related(Prefetch("versions", queryset=published.order_by("-number"), to_attr="published"))
+        )
+
     @admin.display(description="versions")
     def version_count(self, obj: QuestionBank) -> int:
-        return obj.versions.count()
+        return obj.version_total
 
     @admin.display(description="newest published")
     def newest_published(self, obj: QuestionBank) -> str:
-        version = obj.versions.filter(status=BankVersion.Status.PUBLISHED).order_by("-number").first()
-        return _version_link(version) if version else "—"
+        return _version_link(obj.published[0]) if obj.published else "—"
 
     def get_readonly_fields(self, request: HttpRequest, obj: QuestionBank | None = None) -> tuple[str, ...]:
         # The key and name are part of every published document of the bank.
@@ -707,6 +717,8 @@ def _shown(field: str, value: Any) -> str:
         return effect_text(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if value == "":
+        return "(empty)"
     return "—" if value is None else str(value)
 
 
@@ -915,7 +927,12 @@ class QuestionAdminForm(forms.ModelForm):
             "condition",
             "position",
         )
-        widgets = {"condition": JSON_WIDGET, "help_text": forms.Textarea(attrs={"rows": 3, "cols": 90})}
+        widgets = {
+            "condition": JSON_WIDGET,
+            "help_text": forms.Textarea(attrs={"rows": 3, "cols": 90}),
+            "label": WIDE_INPUT,
+            "reference": WIDE_INPUT,
+        }
         help_texts = {"condition": CONDITION_HELP}
 
     def clean(self) -> dict[str, Any]:
@@ -946,7 +963,7 @@ class QuestionAdminForm(forms.ModelForm):
 class QuestionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
     form = QuestionAdminForm
     inlines = (ChoiceInline,)
-    list_display = ("key", "label", "type", "required", "shown_when", "section", "position", "version")
+    list_display = ("key", "label", "type", "required", "shown_when", "section", "version")
     list_filter = ("version", "section__level", "type", "required")
     list_select_related = ("section", "version__bank")
     search_fields = ("key", "label", "help_text", "reference")
@@ -1004,7 +1021,7 @@ class RuleAdminForm(forms.ModelForm):
     class Meta:
         model = Rule
         fields = ("version", "key", "level", "position", "when", "requires", "effect", "explanation")
-        widgets = {"when": JSON_WIDGET, "effect": JSON_WIDGET}
+        widgets = {"when": JSON_WIDGET, "effect": JSON_WIDGET, "explanation": WIDE_INPUT}
         help_texts = {"when": CONDITION_HELP, "effect": EFFECT_HELP}
 
     def clean(self) -> dict[str, Any]:
