@@ -24,9 +24,11 @@ from assessments.models import (
     Assignment,
     AuditEvent,
     BankVersion,
+    Comment,
     Membership,
     Organization,
     Service,
+    Transition,
     User,
 )
 from bench.bank import MEASURED_SECTION, bench_bank_document
@@ -37,6 +39,7 @@ ASSESSMENTS = 10_000
 ANSWERED_EVERY = 20
 FIRM_ASSIGNED_EVERY = 4
 SECTION_SERVICE_COUNTS = (1, 10, 20)
+REVIEW_SERVICE_COUNTS = (1, 20)
 BATCH = 5000
 STATUS_WEIGHTS = {
     Assessment.Status.DRAFT: 40,
@@ -60,8 +63,10 @@ class Dataset:
     auditor_id: int
     admin_id: int
     section_key: str
-    # services in the assessment -> (assessment id, key of the service whose section page is opened)
-    section_pages: dict[int, tuple[int, str]]
+    # services in the assessment -> (assessment id, id of the service whose section page is opened)
+    section_pages: dict[int, tuple[int, int]]
+    # services in the assessment -> id of an assessment in review, assigned to the auditor's firm
+    review_pages: dict[int, int]
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -89,6 +94,57 @@ def _answers(
             yield Answer(
                 assessment=assessment, service=service, question_key=question["key"], value=answer_value(question, rng)
             )
+
+
+def _transitions(assessments: list[Assessment], auditor: User) -> Iterable[Transition]:
+    """The workflow history a non-draft assessment has: its submission, then the step to where it is now."""
+    submitted = Assessment.Status.SUBMITTED
+    for a in assessments:
+        if a.status == Assessment.Status.DRAFT:
+            continue
+        yield Transition(
+            assessment=a, from_status=Assessment.Status.DRAFT, to_status=submitted, actor_id=a.created_by_id
+        )
+        if a.status != submitted:
+            yield Transition(assessment=a, from_status=submitted, to_status=a.status, actor=auditor)
+
+
+def _comments(
+    assessments: list[Assessment],
+    services: dict[int, list[Service]],
+    questions: dict[str, list[dict[str, Any]]],
+    auditor: User,
+) -> int:
+    """Review threads on answered assessments: one general, one per service on a question, each with a reply."""
+    threads = _bulk(
+        Comment,
+        (
+            Comment(
+                assessment=a,
+                service=service,
+                question_key=questions["service"][n % len(questions["service"])]["key"] if service else "",
+                author=auditor,
+                body="Please attach the evidence for this answer; the period under review needs it.",
+            )
+            for a in assessments
+            for n, service in enumerate([None, *services[a.pk]])
+        ),
+    )
+    replies = _bulk(
+        Comment,
+        (
+            Comment(
+                assessment_id=t.assessment_id,
+                service_id=t.service_id,
+                question_key=t.question_key,
+                parent=t,
+                author_id=t.assessment.created_by_id,
+                body="Attached the runbook and last quarter's tickets.",
+            )
+            for t in threads
+        ),
+    )
+    return len(threads) + len(replies)
 
 
 def _questions_by_level(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -134,8 +190,10 @@ def _seed(rng: random.Random) -> Dataset:
 
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
-    # (organization index, name, status, number of services); the measured section pages come first.
+    # (organization index, name, status, number of services); the measured pages come first.
     plans = [(0, f"Section page with {n} services", Assessment.Status.DRAFT, n) for n in SECTION_SERVICE_COUNTS]
+    plans += [(0, f"Review with {n} services", Assessment.Status.IN_REVIEW, n) for n in REVIEW_SERVICE_COUNTS]
+    measured = len(plans)
     plans += [
         (
             i % ORGANIZATIONS,
@@ -143,7 +201,7 @@ def _seed(rng: random.Random) -> Dataset:
             rng.choices(statuses, weights)[0],
             rng.randint(1, 20),
         )
-        for i in range(ASSESSMENTS - len(plans))
+        for i in range(ASSESSMENTS - measured)
     ]
     assessments = _bulk(
         Assessment,
@@ -179,7 +237,7 @@ def _seed(rng: random.Random) -> Dataset:
     for service in services:
         by_assessment.setdefault(service.assessment_id, []).append(service)
 
-    answered = [a for i, a in enumerate(assessments) if i < len(SECTION_SERVICE_COUNTS) or i % ANSWERED_EVERY == 0]
+    answered = [a for i, a in enumerate(assessments) if i < measured or i % ANSWERED_EVERY == 0]
     answers = 0
     for start in range(0, len(answered), 50):
         chunk = [
@@ -194,8 +252,12 @@ def _seed(rng: random.Random) -> Dataset:
         (
             Assignment(assessment=a, firm=firm, created_by=admin)
             for i, a in enumerate(assessments)
-            if i % FIRM_ASSIGNED_EVERY == 0
+            if i < measured or i % FIRM_ASSIGNED_EVERY == 0
         ),
+    )
+    _bulk(Transition, _transitions(assessments, auditor))
+    comments = _comments(
+        [a for a in answered if a.status != Assessment.Status.DRAFT], by_assessment, questions, auditor
     )
     _bulk(
         AuditEvent,
@@ -219,8 +281,11 @@ def _seed(rng: random.Random) -> Dataset:
             "created_at = now() - (id % 4999) * interval '23 minutes'"
         )
     section_pages = {
-        count: (assessments[i].pk, by_assessment[assessments[i].pk][-1].key)
+        count: (assessments[i].pk, by_assessment[assessments[i].pk][-1].pk)
         for i, count in enumerate(SECTION_SERVICE_COUNTS)
+    }
+    review_pages = {
+        count: assessments[len(SECTION_SERVICE_COUNTS) + i].pk for i, count in enumerate(REVIEW_SERVICE_COUNTS)
     }
     return Dataset(
         bank_version_id=version.pk,
@@ -231,6 +296,7 @@ def _seed(rng: random.Random) -> Dataset:
         admin_id=admin.pk,
         section_key=MEASURED_SECTION,
         section_pages=section_pages,
+        review_pages=review_pages,
         counts={
             "organizations": len(orgs),
             "users": User.objects.count(),
@@ -239,6 +305,8 @@ def _seed(rng: random.Random) -> Dataset:
             "answers": answers,
             "answered_assessments": len(answered),
             "firm_assignments": Assignment.objects.count(),
+            "transitions": Transition.objects.count(),
+            "comments": comments,
             "audit_events": len(assessments),
             "bank_questions": sum(len(v) for v in questions.values()),
             "bank_conditional_questions": sum(1 for v in questions.values() for q in v if q["condition"]),

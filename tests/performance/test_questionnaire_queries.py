@@ -1,0 +1,87 @@
+"""The questionnaire's pages run a fixed number of SQL queries, however many services the assessment has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Assessment, Organization, User
+from bench.bank import MEASURED_SECTION
+from tests.performance.conftest import last_service
+
+# The whole intake (services, answers, section states) is read in a fixed set of queries.
+SECTION_PAGE_QUERIES = 10
+DASHBOARD_QUERIES = 9
+
+
+def section_page(assessment: Assessment) -> str:
+    return reverse(
+        "assessments:service_section",
+        kwargs={"pk": assessment.pk, "service_pk": last_service(assessment).pk, "section_key": MEASURED_SECTION},
+    )
+
+
+def test_the_section_page_runs_the_same_queries_for_1_and_20_services(
+    client: Client,
+    org: Organization,
+    manager: User,
+    answered: Callable[..., Assessment],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    client.force_login(manager)
+    urls = {count: section_page(answered(org, manager, count)) for count in (1, 20)}
+    client.get(urls[1])  # the parsed bank is cached per process; count the steady state
+    counts = {}
+    for count, url in urls.items():
+        with django_assert_max_num_queries(SECTION_PAGE_QUERIES) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts[count] = len(captured)
+
+    assert counts[1] == counts[20]
+
+
+def test_the_dashboard_runs_the_same_queries_for_1_and_50_assessments(
+    client: Client,
+    org: Organization,
+    other_org: Organization,
+    manager: User,
+    outsider: User,
+    answered: Callable[..., Assessment],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    answered(org, manager, 3)
+    for _ in range(50):
+        answered(other_org, outsider, 3)
+    url = reverse("assessments:dashboard")
+    counts = {}
+    for user in (manager, outsider):
+        client.force_login(user)
+        client.get(url)
+        with django_assert_max_num_queries(DASHBOARD_QUERIES) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts[user.username] = len(captured)
+
+    assert counts[manager.username] == counts[outsider.username]
+
+
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_every_dashboard_page_shows_at_most_a_page_of_assessments(
+    client: Client,
+    other_org: Organization,
+    outsider: User,
+    answered: Callable[..., Assessment],
+    page: str,
+) -> None:
+    for _ in range(30):
+        answered(other_org, outsider, 1)
+    client.force_login(outsider)
+
+    response = client.get(reverse("assessments:dashboard"), {"page": page})
+
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == (25 if page == "1" else 5)
