@@ -109,12 +109,12 @@ def _require_open(assessment: Assessment) -> None:
         raise PermissionDenied("This assessment is approved and final. Copy it to start a new scoping.")
 
 
-def _clean_text(value: str, *, field: str, required: bool, what: str) -> str:
+def _clean_text(value: str, *, field: str, required: bool, what: str, max_length: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if required and not text:
         raise ValidationError({field: f"Enter {what}."})
-    if len(text) > MAX_TEXT:
-        raise ValidationError({field: f"Keep {what} to {MAX_TEXT} characters (it has {len(text)})."})
+    if len(text) > max_length:
+        raise ValidationError({field: f"Keep {what} to {max_length} characters (it has {len(text)})."})
     return text
 
 
@@ -427,7 +427,8 @@ def assessment_copy(*, assessment: Assessment, actor: User, name: str = "") -> A
     of the same question bank, dated today. Answers the newer bank no longer asks (or whose choices it dropped)
     are left out, so the copy is always a valid draft."""
     _require_role(actor, assessment, MANAGER)
-    name = _clean_text(name, field="name", required=False, what="a name")[:200] or f"{assessment.name} (copy)"[:200]
+    name = _clean_text(name, field="name", required=False, what="the name", max_length=200)
+    name = name or f"{assessment.name} (copy)"[:200]
     version = (
         BankVersion.objects.filter(bank_id=assessment.bank_version.bank_id, status=BankVersion.Status.PUBLISHED)
         .order_by("-number")

@@ -42,6 +42,8 @@ def _threads(assessment: Assessment) -> dict[tuple[int | None, str], list[Commen
 @register.inclusion_tag("assessments/review/_question_comments.html")
 def question_comments(assessment: Assessment, question_key: str, service: Any = None) -> dict[str, Any]:
     """`{% question_comments assessment question.key service %}`: the review threads on one question's answer."""
+    if not isinstance(assessment, Assessment):
+        return {"threads": []}
     service_id = getattr(service, "pk", None)
     threads = _threads(assessment).get((service_id, question_key), [])
     return {"assessment": assessment, "threads": threads, "question_key": question_key}
@@ -50,6 +52,8 @@ def question_comments(assessment: Assessment, question_key: str, service: Any = 
 @register.simple_tag
 def open_comment_count(assessment: Assessment, section_key: str, service: Any = None) -> int:
     """`{% open_comment_count assessment entry.key entry.service as n %}`: open threads on a section's questions."""
+    if not isinstance(assessment, Assessment):
+        return 0
     counts = _cached("open_counts", assessment, open_comments_by_section)
     return counts.get((getattr(service, "pk", None), section_key), 0)
 

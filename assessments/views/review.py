@@ -341,9 +341,12 @@ def memo_versions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
-    copy = services.assessment_copy(assessment=assessment, actor=request.user, name=request.POST.get("name", ""))
+    try:
+        copy = services.assessment_copy(assessment=assessment, actor=request.user, name=request.POST.get("name", ""))
+    except ValidationError as exc:
+        return _review_page(request, assessment, Failed("copy", _errors(exc, "name"), request.POST.dict()))
     messages.success(request, f"“{copy.name}” is a new draft copied from “{assessment.name}”.")
-    return redirect(_review_url(copy))
+    return redirect("assessments:assessment_detail", pk=copy.pk)
 
 
 @login_required

@@ -388,3 +388,32 @@ def test_a_manager_starts_a_new_scoping_from_an_approved_one(approved: Assessmen
     assert response.status_code == 302
     assert (copy.copied_from, copy.status) == (approved, Assessment.Status.DRAFT)
     assert copy.answers.count() == approved.answers.count()
+
+
+# ------------------------------------------------------------------------------ comments in the questionnaire
+
+
+def test_the_manager_sees_the_comment_beside_its_question_and_in_the_section_list(
+    in_review: Assessment, service: Service, auditor: User, manager: User
+) -> None:
+    thread = comment_create(
+        assessment=in_review,
+        actor=auditor,
+        body="Is tax really in scope?",
+        service=service,
+        question_key="transaction_classes",
+    )
+    assessment_transition(assessment=in_review, actor=auditor, action="request_changes", comment="See comments.")
+    client = client_for(manager)
+
+    section = client.get(
+        reverse("assessments:service_section", args=[in_review.pk, service.pk, "financial_reporting_impact"])
+    ).content.decode()
+    slot = section[section.index('id="q-transaction_classes"') : section.index('id="q-outputs_used_in_financials"')]
+    assert "Is tax really in scope?" in slot
+    assert f"/review/#comment-{thread.pk}" in slot
+    assert "Is tax really in scope?" not in section[section.index('id="q-outputs_used_in_financials"') :]
+
+    detail = client.get(reverse("assessments:assessment_detail", args=[in_review.pk])).content.decode()
+    assert detail.count('data-testid="section-open-comments"') == 1
+    assert "1 open comment<" in detail
