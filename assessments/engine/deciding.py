@@ -5,6 +5,12 @@ single choice, each multi choice toggled, numbers and dates just either side of 
 and parameters use), one answer at a time, and the profile is scoped again. That costs one `scope()` per
 alternative, which is why `scope()` itself never does it. A changed service answer is scoped with that
 service alone, so the cost grows with the number of services rather than with its square.
+
+Shape (`socscope.sensitivity/1`): `{"schema", "input_checksum", "conclusions": [...]}`, one conclusion per
+service and family strength, per service and SOC 2 category (included or not), and per report type, in
+result order: `{"id", "service", "report", "conclusion", "value", "statement", "holds_because": [reasons],
+"would_change_if": [{"question", "service", "current_answer", "answer", "becomes", "sentence"}]}`. A report
+that would disappear `becomes` null.
 """
 
 from __future__ import annotations
