@@ -280,13 +280,17 @@ class _Scoping:
                 continue
             value = answers.get(question.key)
             if value is None and _expects_answer(question):
+                consequence = (
+                    "it was read as the answer that includes less scope (no, none or 0)"
+                    if question.key in self.bank.read_keys
+                    else "the scoping memo needs it"
+                )
                 flags.append(
                     Flag(
                         "missing_answer",
                         service,
                         question.key,
-                        f"“{question.label}” is not answered{where}; it was read as the empty answer "
-                        "(no, none or 0), which includes less scope.",
+                        f"“{question.label}” is not answered{where}; {consequence}.",
                     )
                 )
             elif value == UNKNOWN and question.allow_unknown and question.key in self.bank.read_keys:
