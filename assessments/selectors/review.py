@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from assessments.engine import ProfileError
 from assessments.models import Assessment, AuditEvent, Comment, Membership, Memo, Question, Section, User
 from assessments.overrides import (
     CATEGORY_LABELS,
@@ -37,8 +38,10 @@ def assessment_engine_result(assessment: Assessment) -> dict[str, Any] | None:
         memo = assessment.memos.order_by("-number").first()
         if memo is not None:
             return memo.result
-    result = assessment_scope(assessment)
-    return None if result is None else result.to_dict()
+    try:
+        return assessment_scope(assessment)
+    except ProfileError:
+        return None
 
 
 def overrides_json(assessment: Assessment) -> list[dict[str, Any]]:
