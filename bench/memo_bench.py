@@ -83,22 +83,13 @@ def sample_answer(question: Any, seed: int) -> Any:
 
 
 def answered_assessment() -> Any:
-    """An assessment on the default bank with rules: SERVICES services, three vendors, every shown question answered."""
-    from django.db.models import Max
-
+    """An assessment on the shipped default bank: SERVICES services, three vendors, every shown question answered."""
     from assessments.engine import visible_questions
-    from assessments.models import Answer, Assessment, BankVersion, Membership, Organization, Service, User
+    from assessments.models import Answer, Assessment, Membership, Organization, Service, User
     from assessments.models import SubserviceOrganization as Vendor
-    from assessments.selectors.banks import engine_bank
-    from assessments.services.banks import bank_version_import
+    from assessments.selectors.banks import engine_bank, newest_published_version
 
-    banks = ROOT / "assessments" / "banks"
-    document = json.loads((banks / "default.json").read_text(encoding="utf-8"))
-    document.update(json.loads((banks / "default_rules.json").read_text(encoding="utf-8")))
-    newest = BankVersion.objects.filter(bank__key=document["key"]).aggregate(top=Max("number"))["top"] or 0
-    document["version"] = newest + 1
-    version = bank_version_import(document=document, actor=None, publish=True)
-
+    version = newest_published_version("default")
     org = Organization.objects.create(name="Acme Payroll Inc.", slug="acme-payroll")
     user = User.objects.create_user(username="bench-manager", full_name="Maria Manager", password=secrets.token_hex())
     Membership.objects.create(user=user, organization=org, role=Membership.Role.MANAGER)

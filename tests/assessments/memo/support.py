@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from assessments import engine
 from assessments.memo import MemoContext, MemoMeta, Signature, memo_context_build
-from tests.engine.support import BANKS, default_bank
+from assessments.services.reference import TSC_CSV
+from tests.engine.support import default_bank
 
 AS_OF = "2026-11-26"
 RENDERED_AT = dt.datetime(2026, 11, 26, 14, 30, tzinfo=dt.UTC)
@@ -122,7 +123,7 @@ def profile_document(**changes: Any) -> dict[str, Any]:
 
 
 def criteria_from_csv() -> list[dict[str, str]]:
-    with (BANKS / "tsc-criteria.csv").open(encoding="utf-8", newline="") as handle:
+    with TSC_CSV.open(encoding="utf-8", newline="") as handle:
         return [
             {"code": row["id"], "category": row["category"], "group": row["group"], "short_title": row["short_title"]}
             for row in csv.DictReader(handle)
