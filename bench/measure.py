@@ -24,6 +24,8 @@ class PageTiming:
     url: str
     p50_ms: float
     p95_ms: float
+    # Python CPU time of the request: what the page costs when the machine is busy with other work.
+    cpu_p50_ms: float
     queries: int
     samples: int
     bytes: int
@@ -51,8 +53,13 @@ def query_count(call: Callable[[], Any]) -> int:
     return len(captured.captured_queries)
 
 
-def page_timing(client: Client, url: str, *, samples: int = 60, warmup: int = 5) -> PageTiming:
-    """Median and p95 server time of GET `url`, and the SQL queries of one request (counted apart from the timing)."""
+def page_timing(
+    client: Client, url: str, *, samples: int = 60, warmup: int = 3, budget_seconds: float = 20.0
+) -> PageTiming:
+    """Median and p95 server time of GET `url`, and the SQL queries of one request (counted apart from the timing).
+
+    Takes `samples` requests, or as many as fit in `budget_seconds` (at least 10), so a slow page ends the run.
+    """
 
     def get() -> Any:
         response = client.get(url)
@@ -62,30 +69,22 @@ def page_timing(client: Client, url: str, *, samples: int = 60, warmup: int = 5)
 
     for _ in range(warmup):
         get()
-    times = []
+    times: list[float] = []
+    cpu: list[float] = []
     size = 0
-    for _ in range(samples):
-        started = time.perf_counter()
+    deadline = time.perf_counter() + budget_seconds
+    while len(times) < samples and (len(times) < 10 or time.perf_counter() < deadline):
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = get()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         size = len(response.content)
     return PageTiming(
         url=url,
         p50_ms=round(statistics.median(times), 2),
         p95_ms=round(percentile(times, 0.95), 2),
+        cpu_p50_ms=round(statistics.median(cpu), 2),
         queries=query_count(get),
-        samples=samples,
+        samples=len(times),
         bytes=size,
     )
-
-
-def median_seconds(call: Callable[[], Any], *, repeat: int, warmup: int = 1) -> float:
-    """Median seconds of `call`; the median rather than the minimum, so one lucky run does not flatter."""
-    for _ in range(warmup):
-        call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)

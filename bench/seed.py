@@ -314,9 +314,19 @@ def _seed(rng: random.Random) -> Dataset:
     )
 
 
+def _review_memos(dataset: Dataset) -> None:
+    """The submission memo of each measured review, rendered and stored by the real memo service."""
+    from assessments.services.memos import memo_create
+
+    manager = User.objects.get(pk=dataset.manager_id)
+    for assessment in Assessment.objects.filter(pk__in=dataset.review_pages.values()):
+        memo_create(assessment=assessment, actor=manager)
+
+
 def seed(rng_seed: int = 2026) -> Dataset:
     started = time.perf_counter()
     dataset = _seed(random.Random(rng_seed))
+    _review_memos(dataset)
     with connection.cursor() as cursor:
         # What autovacuum would have done on a live installation: planner statistics and a visibility map.
         cursor.execute("VACUUM ANALYZE")
