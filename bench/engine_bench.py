@@ -22,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assessments.banks import shipped_bank_document  # noqa: E402
 from assessments.engine import Bank, Question, load_bank, parse_profile, result_json, scope  # noqa: E402
 
 PROFILES = 100
@@ -30,10 +31,7 @@ SERVICES_PER_PROFILE = 10
 
 def default_bank() -> Bank:
     """The shipped questionnaire with the default rules, as the bank seeding combines them."""
-    banks = ROOT / "assessments" / "banks"
-    doc = json.loads((banks / "default.json").read_text(encoding="utf-8"))
-    doc.update(json.loads((banks / "default_rules.json").read_text(encoding="utf-8")))
-    return load_bank(doc)
+    return load_bank(shipped_bank_document())
 
 
 def answer(rng: random.Random, question: Question) -> Any:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from django.db import transaction
 
+from assessments.banks import BANKS_DIR, DEFAULT_BANK_PATH, shipped_bank_document
 from assessments.models import BankVersion, TscCriterion
 from assessments.selectors.banks import bank_document
 from assessments.services.banks import BankValidationError, bank_document_normalize, bank_version_import
 
-BANKS_DIR = Path(__file__).resolve().parent.parent / "banks"
 TSC_CSV = BANKS_DIR / "tsc-criteria.csv"
-DEFAULT_BANK = BANKS_DIR / "default.json"
+DEFAULT_BANK = DEFAULT_BANK_PATH
 
 
 @transaction.atomic
@@ -43,7 +42,7 @@ def shipped_bank_ensure(path: Path = DEFAULT_BANK) -> tuple[BankVersion, list[st
     It goes through the same import-and-publish path as any admin's file, so an invalid shipped bank raises
     `BankValidationError` and nothing is stored.
     """
-    document = json.loads(path.read_text(encoding="utf-8"))
+    document = shipped_bank_document(path)
     existing = (
         BankVersion.objects.select_related("bank")
         .filter(bank__key=document.get("key"), number=document.get("version"))

@@ -1,8 +1,7 @@
 """Banks and profiles for the engine tests.
 
-The default bank is `assessments/banks/default.json` (sections and questions) combined with
-`assessments/banks/default_rules.json` (parameters, rules, CSOC templates). Without default.json, a minimal
-questionnaire holding exactly the canonical questions of the contract stands in.
+The default bank is the shipped `assessments/banks/default.json`. The minimal bank holds exactly the
+canonical questions of the contract with the default rules, small enough to mutate freely.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from assessments.banks import shipped_bank_document
 from assessments.engine import Bank, load_bank
 from assessments.engine.contract import CANONICAL_QUESTIONS, ORGANIZATION, SERVICE
 
@@ -59,24 +59,13 @@ def canonical_sections() -> list[dict[str, Any]]:
 
 
 def rules_doc() -> dict[str, Any]:
-    return json.loads((BANKS / "default_rules.json").read_text(encoding="utf-8"))
+    """The default bank's parameters, rules and CSOC templates."""
+    doc = shipped_bank_document()
+    return {key: doc[key] for key in ("parameters", "rules", "csoc_templates")}
 
 
 def default_bank_doc() -> dict[str, Any]:
-    questionnaire = BANKS / "default.json"
-    if questionnaire.exists():
-        doc = json.loads(questionnaire.read_text(encoding="utf-8"))
-    else:
-        doc = {
-            "schema": "socscope.bank/1",
-            "key": "default",
-            "name": "Default SOC scoping bank",
-            "version": 1,
-            "release_notes": "Canonical questions only.",
-            "sections": canonical_sections(),
-        }
-    doc.update(rules_doc())
-    return doc
+    return shipped_bank_document()
 
 
 @functools.cache

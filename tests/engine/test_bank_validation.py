@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from assessments.engine import BankError, bank_checksum, canonical_json, load_bank, validate_bank
 
-from .support import BANKS, default_bank_doc, minimal_bank_doc, rules_doc
+from .support import default_bank_doc, minimal_bank_doc
 
 Doc = dict[str, Any]
 
@@ -374,9 +373,3 @@ def test_it_refuses_a_canonical_question_at_the_wrong_level() -> None:
 def test_it_refuses_a_canonical_question_missing_a_contract_choice() -> None:
     problems = problems_after(lambda doc: org_questions(doc)[3]["choices"].pop(3))
     assert_one(problems, "$.sections[0].questions[3].choices", "type2")
-
-
-def test_the_shipped_default_bank_carries_the_default_rules_unchanged() -> None:
-    shipped = json.loads((BANKS / "default.json").read_text(encoding="utf-8"))
-    for key, value in rules_doc().items():
-        assert shipped.get(key, value) == value, f"default.json's {key} differ from default_rules.json"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assessments.banks import shipped_bank_document
 from assessments.models import BankVersion, User
 from assessments.services.banks import bank_version_clone, bank_version_import
 from tests.factories import UserFactory
@@ -17,11 +17,8 @@ BANKS = Path(__file__).resolve().parents[3] / "assessments" / "banks"
 
 
 def complete_document(key: str = "acme") -> dict[str, Any]:
-    """default.json, completed by default_rules.json until the two are merged; a key of its own."""
-    document = json.loads((BANKS / "default.json").read_text(encoding="utf-8"))
-    rules_file = BANKS / "default_rules.json"
-    if "rules" not in document and rules_file.exists():
-        document.update(json.loads(rules_file.read_text(encoding="utf-8")))
+    """The shipped default bank under a key of its own."""
+    document = shipped_bank_document()
     document.update(key=key, name="Acme scoping bank", version=1)
     return document
 

@@ -1,17 +1,13 @@
-"""The question bank the questionnaire tests run on, and helpers to fill in an assessment.
-
-The bank is the shipped default questionnaire with the default rules, published as the newest version of the
-default bank, so new assessments (and the factories) use it whatever the shipped file holds today.
-"""
+"""The question bank the questionnaire tests run on, and helpers to fill in an assessment."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.db.models import Max
 
+from assessments.banks import shipped_bank_document
 from assessments.models import Answer, Assessment, BankVersion, Service, User
 from assessments.services.banks import bank_version_import
 
@@ -19,9 +15,7 @@ BANKS = Path(__file__).resolve().parents[3] / "assessments" / "banks"
 
 
 def scoping_bank_document() -> dict[str, Any]:
-    document = json.loads((BANKS / "default.json").read_text(encoding="utf-8"))
-    document.update(json.loads((BANKS / "default_rules.json").read_text(encoding="utf-8")))
-    return document
+    return shipped_bank_document()
 
 
 def scoping_bank_publish() -> BankVersion:
