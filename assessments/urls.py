@@ -2,15 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assessments.views import dashboard, intake, memos, review
+from assessments.views import dashboard, intake, memos, profiles, review
 
 app_name = "assessments"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("assessments/new/", intake.assessment_create, name="assessment_create"),
+    path("assessments/import/", profiles.profile_import, name="profile_import"),
+    path("assessments/<int:pk>/profile.json", profiles.profile_export, name="profile_export"),
     path("assessments/<int:pk>/", intake.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/submit/", intake.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/result/", intake.result, name="result"),
+    path("assessments/<int:pk>/result/deciding/", intake.result_deciding, name="result_deciding"),
     path("assessments/<int:pk>/services/add/", intake.service_add, name="service_add"),
     path("assessments/<int:pk>/services/<int:service_pk>/edit/", intake.service_edit, name="service_edit"),
     path("assessments/<int:pk>/services/<int:service_pk>/remove/", intake.service_remove, name="service_remove"),
