@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from assessments.models import Assessment, Comment, Membership, Transition, User
+from assessments.models import Assessment, Comment, Membership, Question, Transition, User
 
 SUBJECTS = {
     "submitted": "Submitted for review: {name}",
@@ -102,11 +102,16 @@ def comment_notify(comment: Comment) -> None:
     """A new comment or reply goes to the assessment's managers and assigned auditors, except its author."""
     assessment = comment.assessment
     thread = comment.parent or comment
+    question = (
+        Question.objects.filter(version_id=assessment.bank_version_id, key=thread.question_key).first()
+        if thread.question_key
+        else None
+    )
     notify(
         "comment",
         assessment=assessment,
         actor=comment.author,
         recipients=[*managers_of(assessment), *auditors_of(assessment)],
         url=absolute_url("assessments:review", assessment.pk, fragment=f"comment-{thread.pk}"),
-        extra={"comment": comment, "thread": thread},
+        extra={"comment": comment, "thread": thread, "question": question},
     )

@@ -66,10 +66,6 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return self.body[:60]
 
-    @property
-    def is_thread(self) -> bool:
-        return self.parent_id is None
-
 
 class Override(models.Model):
     """An auditor's decision that differs from the engine's, with the mandatory reason; one per target."""

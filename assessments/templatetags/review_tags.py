@@ -78,3 +78,9 @@ def category_label(key: str) -> str:
 @register.filter
 def report_label(key: str) -> str:
     return FAMILY_LABELS.get(key, key)
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """`{{ transition.to_status|status_label }}` -> `Changes requested`."""
+    return Assessment.Status(value).label if value in Assessment.Status.values else value

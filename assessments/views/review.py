@@ -63,6 +63,8 @@ def _review_page(request: HttpRequest, assessment: Assessment, failed: Failed | 
     by_place = threads_by_place(threads)
     conclusions = assessment_conclusions(assessment)
     can_override = role == AUDITOR and assessment.status == Assessment.Status.IN_REVIEW
+    labels = {entry["target"]: entry["label"] for entry in conclusions.overrides}
+    withdrawable = [(pk, labels.get(target, target)) for pk, target in assessment.overrides.values_list("pk", "target")]
     services_list = list(assessment.services.all())
     context = {
         "assessment": assessment,
@@ -71,6 +73,7 @@ def _review_page(request: HttpRequest, assessment: Assessment, failed: Failed | 
         "transitions": assessment.transitions.select_related("actor"),
         "conclusions": conclusions,
         "can_override": can_override,
+        "withdrawable": withdrawable if can_override else [],
         "can_comment": role in (MANAGER, AUDITOR) and assessment.status != Assessment.Status.APPROVED,
         "sections": answers_by_section(assessment, threads),
         "general_threads": by_place.get((None, ""), []),
