@@ -13,7 +13,7 @@ from bench.bank import MEASURED_SECTION
 from tests.performance.conftest import last_service
 
 # The whole intake (services, answers, section states) is read in a fixed set of queries.
-SECTION_PAGE_QUERIES = 10
+SECTION_PAGE_QUERIES = 13
 DASHBOARD_QUERIES = 9
 
 
