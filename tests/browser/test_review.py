@@ -151,3 +151,42 @@ def test_manager_and_auditor_walk_the_review_loop_to_an_approved_memo(
         "Approved: ",
     ):
         assert any(subject.startswith(kind) for subject in subjects), kind
+
+
+def test_the_review_pages_pass_axe(
+    page: object, answered: tuple[Assessment, Service], manager: User, auditor: User
+) -> None:
+    from assessments.services.intake import assessment_submit
+    from assessments.services.review import assessment_transition, comment_create, override_save
+
+    assessment, service = answered
+    assessment_submit(assessment=assessment, actor=manager)
+    assessment_transition(assessment=assessment, actor=auditor, action="start_review")
+    comment_create(assessment=assessment, actor=auditor, body="Why?", service=service, question_key="data_types")
+    override_save(
+        assessment=assessment,
+        actor=auditor,
+        target="reports.soc2.type",
+        value="type1",
+        reason="the first report should be quick",
+    )
+    assessment_transition(assessment=assessment, actor=auditor, action="approve")
+    page.set_default_timeout(REVIEW_TIMEOUT)
+    pages = {
+        auditor.username: [
+            "/reviews/",
+            f"/assessments/{assessment.pk}/review/",
+            f"/assessments/{assessment.pk}/audit-log/?action=override.saved",
+            f"/assessments/{assessment.pk}/memos/versions/?a=1&b=2",
+        ],
+        manager.username: [f"/assessments/{assessment.pk}/auditors/", f"/assessments/{assessment.pk}/review/"],
+    }
+
+    for username, urls in pages.items():
+        switch_to(page, username)
+        for url in urls:
+            page.goto(url)
+            assert page.locator("h1").count() == 1, url
+            problems = [(v["id"], [node["html"] for node in v["nodes"]]) for v in axe_violations(page)]
+            assert problems == [], url
+    expect(page.get_by_test_id("approved-notice")).to_contain_text("Approved and final")
