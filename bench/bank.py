@@ -8,11 +8,8 @@ section of 30 questions, most of them conditional, is the page the benchmark ope
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
-BANKS = Path(__file__).resolve().parent.parent / "assessments" / "banks"
-DEFAULT_BANK = BANKS / "default.json"
 BANK_KEY = "bench"
 TOTAL_QUESTIONS = 200
 SECTION_QUESTIONS = 30
