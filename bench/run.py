@@ -75,14 +75,14 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     print("== seeding", flush=True)
     dataset = seed()
-    print(f"   {dataset.counts} in {dataset.seconds:.0f} s", flush=True)
+    print(f"   {dataset.counts} in {dataset.seconds:.0f} s {dataset.steps}", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = f"PostgreSQL {cursor.fetchone()[0]}"
 
     results: dict[str, Any] = {
         "machine": report.machine(postgres),
-        "dataset": {**dataset.counts, "seed_seconds": round(dataset.seconds, 1)},
+        "dataset": {**dataset.counts, "seed_seconds": round(dataset.seconds, 1), "seed_steps": dataset.steps},
     }
     rows: list[report.Row] = []
     failures: list[str] = []
