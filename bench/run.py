@@ -60,7 +60,14 @@ def recreate_database(url: str) -> None:
 def main() -> int:
     env = environment()
     started = time.perf_counter()
-    print(f"== fresh database {urlsplit(env['DATABASE_URL']).path.lstrip('/')}", flush=True)
+    name = urlsplit(env["DATABASE_URL"]).path.lstrip("/")
+    if "bench" not in name:
+        # An exported DATABASE_URL may name someone's working database; only a bench database is ever dropped.
+        raise SystemExit(
+            f"make bench drops and recreates the database DATABASE_URL names ({name!r}); "
+            f"unset DATABASE_URL (default {DEFAULT_DATABASE_URL}) or name a database with 'bench' in it."
+        )
+    print(f"== fresh database {name}", flush=True)
     recreate_database(env["DATABASE_URL"])
 
     import django
