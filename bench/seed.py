@@ -239,7 +239,8 @@ def _seed(rng: random.Random) -> Dataset:
     for service in services:
         by_assessment.setdefault(service.assessment_id, []).append(service)
 
-    answered = [a for i, a in enumerate(assessments) if i < measured or i % ANSWERED_EVERY == 0]
+    # Counted from the first generated assessment, so whole organizations (every 200th) are answered or not.
+    answered = [a for i, a in enumerate(assessments, -measured) if i < 0 or i % ANSWERED_EVERY == 0]
     answers = 0
     for start in range(0, len(answered), 50):
         chunk = [
@@ -253,8 +254,8 @@ def _seed(rng: random.Random) -> Dataset:
         Assignment,
         (
             Assignment(assessment=a, firm=firm, created_by=admin)
-            for i, a in enumerate(assessments)
-            if i < measured or i % FIRM_ASSIGNED_EVERY == 0
+            for i, a in enumerate(assessments, -measured)
+            if i < 0 or i % FIRM_ASSIGNED_EVERY == 0
         ),
     )
     _bulk(Transition, _transitions(assessments, auditor))
@@ -278,9 +279,13 @@ def _seed(rng: random.Random) -> Dataset:
     )
     with connection.cursor() as cursor:
         # bulk_create stamps one instant on every row; spread them so "latest first" orderings do real work.
+        # The answered assessments changed most recently: the first pages of every list show fully answered
+        # assessments, as they would where every assessment has its answers.
         cursor.execute(
-            "UPDATE assessments_assessment SET updated_at = now() - (id % 4999) * interval '17 minutes', "
-            "created_at = now() - (id % 4999) * interval '23 minutes'"
+            "UPDATE assessments_assessment SET created_at = now() - (id % 4999) * interval '23 minutes', "
+            "updated_at = now() - (id % 4999) * interval '17 minutes' "
+            "- CASE WHEN id = ANY(%s) THEN interval '0' ELSE interval '30 days' END",
+            [[a.pk for a in answered]],
         )
     section_pages = {
         count: (assessments[i].pk, by_assessment[assessments[i].pk][-1].pk)
