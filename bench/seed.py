@@ -282,8 +282,8 @@ def _seed(rng: random.Random) -> Dataset:
         # The answered assessments changed most recently: the first pages of every list show fully answered
         # assessments, as they would where every assessment has its answers.
         cursor.execute(
-            "UPDATE assessments_assessment SET created_at = now() - (id % 4999) * interval '23 minutes', "
-            "updated_at = now() - (id % 4999) * interval '17 minutes' "
+            "UPDATE assessments_assessment SET created_at = now() - (id %% 4999) * interval '23 minutes', "
+            "updated_at = now() - (id %% 4999) * interval '17 minutes' "
             "- CASE WHEN id = ANY(%s) THEN interval '0' ELSE interval '30 days' END",
             [[a.pk for a in answered]],
         )
