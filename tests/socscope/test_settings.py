@@ -51,6 +51,8 @@ def test_check_deploy_is_clean_with_production_values() -> None:
 
 
 def test_debug_defaults_to_off() -> None:
-    result = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION)
+    result = manage(
+        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION
+    )
 
     assert result.stdout.strip() == "False"
