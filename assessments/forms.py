@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -106,6 +107,20 @@ class NumberAnswerField(forms.DecimalField):
             super().run_validators(value)
 
 
+class QuestionHelper(FormHelper):
+    """How crispy draws one question (`as_crispy_field` reads `field_template`); a section page has dozens.
+
+    It never draws a <form> tag, so it has no action: FormHelper's own would try `reverse("")` per field.
+    """
+
+    form_action = ""
+    form_tag = False
+    field_template = "assessments/questionnaire/_field.html"
+
+
+QUESTION_HELPER = QuestionHelper()
+
+
 def allows_unknown(question: Question) -> bool:
     return question.allow_unknown or question.type == "yes_no_unknown"
 
@@ -141,7 +156,9 @@ def question_field(question: Question, *, disabled: bool = False) -> forms.Field
         options = [(choice.key, choice.label) for choice in question.choices]
         if len(options) <= MAX_RADIO_CHOICES:
             return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
-        return forms.ChoiceField(choices=[("", "Choose…"), *options], **common)
+        return forms.ChoiceField(
+            choices=[("", "Choose…"), *options], widget=forms.Select(attrs={"class": "form-select"}), **common
+        )
     if kind == "multi":
         options = [(choice.key, choice.label) for choice in question.choices]
         return forms.MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple, **common)
@@ -149,7 +166,7 @@ def question_field(question: Question, *, disabled: bool = False) -> forms.Field
         return number_field(question, common)
     if kind == "date":
         return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
             input_formats=["%Y-%m-%d"],
             validators=DATE_VALIDATORS,
             error_messages={"invalid": "Enter a real date, such as 2027-03-31."},
@@ -157,14 +174,15 @@ def question_field(question: Question, *, disabled: bool = False) -> forms.Field
         )
     max_length = question.max_length
     rows = 2 if max_length is not None and max_length <= 300 else 4
-    return forms.CharField(max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **common)
+    widget = forms.Textarea(attrs={"rows": rows, "class": "form-control"})
+    return forms.CharField(max_length=max_length, widget=widget, **common)
 
 
 def number_field(question: Question, common: dict[str, Any]) -> forms.Field:
     # The contract rejects negative numbers whatever the bank says, and the engine implausibly large ones.
     low = max(question.min_value or 0, 0)
     high = NUMBER_LIMIT if question.max_value is None else question.max_value
-    attrs: dict[str, Any] = {"step": "any", "inputmode": "decimal", "min": low, "max": high}
+    attrs: dict[str, Any] = {"step": "any", "inputmode": "decimal", "min": low, "max": high, "class": "form-control"}
     validators = [
         MinValueValidator(low, message=f"Enter a number of at least {low}."),
         MaxValueValidator(high, message=f"Enter a number no greater than {high}."),
@@ -315,6 +333,7 @@ def section_form(
     form = form_class(data=data, initial=initial)
     form.section = section
     form.questions = questions
+    form.helper = QUESTION_HELPER
     form.on_page = posted_shown(data)
     return form
 

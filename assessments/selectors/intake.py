@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from assessments.engine import (
@@ -25,7 +26,7 @@ from assessments.engine import (
     sensitivity,
     visible_questions,
 )
-from assessments.engine.model import Section
+from assessments.engine.model import Reason, Section
 from assessments.models import Answer, Assessment, Membership, SectionState, Service, SubserviceOrganization, User
 from assessments.selectors.access import AUDITOR, MANAGER, assessments_visible_to
 from assessments.selectors.banks import engine_bank
@@ -84,7 +85,7 @@ class SectionEntry:
     def complete(self) -> bool:
         return self.status == COMPLETE
 
-    @property
+    @cached_property
     def url(self) -> str:
         return section_url(self.assessment_id, self.section.key, self.service)
 
@@ -112,6 +113,20 @@ class OpenItem:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Position:
+    step: int
+    total: int
+    previous: PageLink | None
+    following: PageLink | None
+
+
+@dataclass(frozen=True)
 class Progress:
     answered: int
     required: int
@@ -136,7 +151,17 @@ class Intake:
     org_answers: dict[str, Any]
     service_answers: dict[int, dict[str, Any]]
     states: dict[tuple[int | None, str], SectionState]
+    # The services whose answers were loaded; None when all were (see `section_intake_load`).
+    loaded: frozenset[int] | None = None
     _shown: dict[int | None, set[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def complete_load(self) -> bool:
+        return self.loaded is None
+
+    def _require_all(self) -> None:
+        if self.loaded is not None:
+            raise ValueError("This needs every service's answers: load the assessment with intake_load().")
 
     def answers_for(self, service: Service | None) -> dict[str, Any]:
         return self.org_answers if service is None else self.service_answers.get(service.pk, {})
@@ -181,17 +206,44 @@ class Intake:
         )
 
     def entries(self) -> list[SectionEntry]:
-        """The questionnaire's pages in order: the organization's sections, then each service's."""
+        """The questionnaire's pages in order: the organization's sections, then each (loaded) service's."""
         entries = [self.entry(s, None) for s in self.bank.sections if s.level == ORGANIZATION]
         for service in self.services:
-            entries.extend(self.entry(s, service) for s in self.bank.sections if s.level == SERVICE)
+            if self.loaded is None or service.pk in self.loaded:
+                entries.extend(self.entry(s, service) for s in self.bank.sections if s.level == SERVICE)
         return entries
 
+    def pages(self) -> list[tuple[Section, Service | None]]:
+        """Every page of the questionnaire in order, without reading answers."""
+        org = [(s, None) for s in self.bank.sections if s.level == ORGANIZATION]
+        per_service = [s for s in self.bank.sections if s.level == SERVICE]
+        return org + [(s, service) for service in self.services for s in per_service]
+
+    def position(self, section: Section, service: Service | None) -> Position:
+        """Where a page sits in the questionnaire: its step number and its neighbours."""
+        pages = self.pages()
+        index = next(
+            i
+            for i, (page, owner) in enumerate(pages)
+            if page.key == section.key and getattr(owner, "pk", None) == getattr(service, "pk", None)
+        )
+
+        def link(at: int) -> PageLink | None:
+            if not 0 <= at < len(pages):
+                return None
+            page, owner = pages[at]
+            title = page.title if owner is None else f"{owner.name}: {page.title}"
+            return PageLink(title, section_url(self.assessment.pk, page.key, owner))
+
+        return Position(index + 1, len(pages), link(index - 1), link(index + 1))
+
     def progress(self) -> Progress:
+        self._require_all()
         entries = self.entries()
         return Progress(sum(e.answered for e in entries), sum(e.required for e in entries))
 
     def open_items(self) -> list[OpenItem]:
+        self._require_all()
         items = []
         for entry in self.entries():
             shown = self.shown(entry.service)
@@ -207,10 +259,12 @@ class Intake:
         return items
 
     def is_complete(self) -> bool:
+        self._require_all()
         return bool(self.services) and all(entry.answered >= entry.required for entry in self.entries())
 
     def profile(self) -> dict[str, Any]:
         """The `socscope.profile/1` document: only the answers of questions that are shown."""
+        self._require_all()
         assessment = self.assessment
         shown_org = self.shown(None)
         keys = {service.pk: service.key for service in self.services}
@@ -242,12 +296,12 @@ class Intake:
     def scoping(self) -> Scoping:
         """The engine's result for the current answers, or the reasons there is none yet."""
         if not self.services:
-            return Scoping(None, None, ["Add at least one service to see its scoping."])
+            return Scoping(None, ["Add at least one service to see its scoping."])
         try:
             profile = parse_profile(self.bank, self.profile())
         except ProfileError as exc:
-            return Scoping(None, None, list(exc.problems))
-        return Scoping(scope(self.bank, profile), sensitivity(self.bank, profile), [])
+            return Scoping(None, list(exc.problems))
+        return Scoping(scope(self.bank, profile), [])
 
 
 def _answers(answers: Mapping[str, Any], shown: Iterable[str]) -> dict[str, Any]:
@@ -258,25 +312,43 @@ def _answers(answers: Mapping[str, Any], shown: Iterable[str]) -> dict[str, Any]
 @dataclass(frozen=True)
 class Scoping:
     result: Result | None
-    sensitivity: Any
     problems: list[str]
 
 
 def intake_load(assessment: Assessment) -> Intake:
     """Everything the questionnaire reads for `assessment`, in five queries (plus the bank once per process)."""
+    return _load(assessment, None)
+
+
+def section_intake_load(assessment: Assessment, service: Service | None) -> Intake:
+    """What one questionnaire page needs: the organization's answers and those of `service` only.
+
+    A page's cost then does not grow with the number of services; the profile, the result and the overall
+    progress need `intake_load`.
+    """
+    return _load(assessment, frozenset() if service is None else frozenset({service.pk}))
+
+
+def _load(assessment: Assessment, loaded: frozenset[int] | None) -> Intake:
     services = list(assessment.services.order_by("position", "id"))
-    subservices = list(
-        assessment.subservice_organizations.order_by("position", "id").prefetch_related(
-            Prefetch("services", queryset=Service.objects.order_by("position", "id"))
+    subservices = []
+    answers = assessment.answers.all()
+    states = assessment.section_states.all()
+    if loaded is None:
+        subservices = list(
+            assessment.subservice_organizations.order_by("position", "id").prefetch_related(
+                Prefetch("services", queryset=Service.objects.order_by("position", "id"))
+            )
         )
-    )
+    else:
+        answers = answers.filter(Q(service__isnull=True) | Q(service__in=loaded))
+        states = states.filter(Q(service__isnull=True) | Q(service__in=loaded))
     org_answers: dict[str, Any] = {}
     service_answers: dict[int, dict[str, Any]] = {}
-    for service_id, key, value in assessment.answers.values_list("service_id", "question_key", "value"):
+    for service_id, key, value in answers.values_list("service_id", "question_key", "value"):
         if value is None:
             continue
         (org_answers if service_id is None else service_answers.setdefault(service_id, {}))[key] = value
-    states = {(state.service_id, state.section_key): state for state in assessment.section_states.all()}
     return Intake(
         assessment=assessment,
         bank=engine_bank(assessment.bank_version),
@@ -284,7 +356,8 @@ def intake_load(assessment: Assessment) -> Intake:
         subservice_organizations=subservices,
         org_answers=org_answers,
         service_answers=service_answers,
-        states=states,
+        states={(state.service_id, state.section_key): state for state in states},
+        loaded=loaded,
     )
 
 
@@ -462,9 +535,11 @@ class Because:
 
 @dataclass(frozen=True)
 class Why:
-    statement: str
+    """The answers a conclusion rests on (from the result), and where to ask which answers would change it."""
+
     because: list[Because]
-    would_change_if: list[str]
+    # `service:<key>` or `report:<family>`: what `deciding_answers` explains, on request.
+    target: str
 
 
 @dataclass(frozen=True)
@@ -473,7 +548,7 @@ class FamilyView:
     strength: str
     strength_label: str
     details: list[str]
-    why: Why | None
+    why: Why
 
     @property
     def applicable(self) -> bool:
@@ -482,6 +557,7 @@ class FamilyView:
 
 @dataclass(frozen=True)
 class ServiceView:
+    key: str
     name: str
     families: list[FamilyView]
 
@@ -492,7 +568,7 @@ class ReportView:
     when: str
     services: str
     categories: str
-    why: Why | None
+    why: Why
     next_steps: list[str]
 
 
@@ -513,7 +589,24 @@ class ResultPanel:
         return not self.problems
 
 
+def _because(intake: Intake, reasons: Iterable[Reason]) -> list[Because]:
+    by_key = {service.key: service for service in intake.services}
+    because = []
+    for reason in reasons:
+        question = intake.bank.questions.get(reason.question or "")
+        url = ""
+        if question is not None:
+            service = by_key.get(reason.service or "")
+            if question.level == ORGANIZATION or service is not None:
+                url = section_url(intake.assessment.pk, question.section, service) + f"#q-{question.key}"
+        label = question.label if question is not None else (reason.question or "")
+        because.append(Because(reason.effect, label, answer_text(question, reason.answer), url))
+    return because
+
+
 def result_panel(intake: Intake) -> ResultPanel:
+    """The scoping per service and report with the answers each conclusion rests on: one `scope()` call, so it
+    can follow every change. Which answers would change a conclusion is asked separately (`deciding_answers`)."""
     items = intake.open_items()
     unanswered = [item for item in items if not item.unknown]
     unknown = [item for item in items if item.unknown]
@@ -521,50 +614,25 @@ def result_panel(intake: Intake) -> ResultPanel:
     result = scoping.result
     if result is None:
         return ResultPanel(scoping.problems, [], [], [], [], unanswered, unknown)
-    whys = {c["id"]: c for c in (scoping.sensitivity or {}).get("conclusions", [])}
-    by_key = {service.key: service for service in intake.services}
-
-    def why(conclusion_id: str) -> Why | None:
-        found = whys.get(conclusion_id)
-        if found is None:
-            return None
-        because = []
-        for reason in found["holds_because"]:
-            question = intake.bank.questions.get(reason["question"] or "")
-            service = by_key.get(reason["service"] or "")
-            url = ""
-            if question is not None and intake.section(question.section, question.level) is not None:
-                url = section_url(intake.assessment.pk, question.section, service) + f"#q-{question.key}"
-            because.append(
-                Because(
-                    reason["effect"],
-                    question.label if question is not None else reason["question"] or "",
-                    answer_text(question, reason["answer"]),
-                    url,
-                )
-            )
-        changes = [change["sentence"] for change in found["would_change_if"]]
-        return Why(found["statement"], because, changes)
-
     names = {service.key: service.name for service in result.services}
     services = []
     for service in result.services:
-        prefix = f"services.{service.key}"
+        target = f"service:{service.key}"
         soc1 = FamilyView(
             "SOC 1",
             service.soc1.strength,
             STRENGTH_LABELS[service.soc1.strength],
             list(service.soc1.control_objective_areas),
-            why(f"{prefix}.soc1.strength"),
+            Why(_because(intake, service.soc1.reasons), target),
         )
         soc2 = FamilyView(
             "SOC 2",
             service.soc2.strength,
             STRENGTH_LABELS[service.soc2.strength],
             [CATEGORY_LABELS.get(key, key) for key in service.soc2.category_keys],
-            why(f"{prefix}.soc2.strength"),
+            Why(_because(intake, service.soc2.reasons), target),
         )
-        services.append(ServiceView(service.name, [soc1, soc2]))
+        services.append(ServiceView(service.key, service.name, [soc1, soc2]))
     reports = []
     for report in result.reports:
         if report.period is not None:
@@ -579,10 +647,52 @@ def result_panel(intake: Intake) -> ResultPanel:
                 when,
                 ", ".join(names.get(key, key) for key in report.services),
                 ", ".join(CATEGORY_LABELS.get(key, key) for key in report.categories or ()),
-                why(f"reports.{report.report}.type"),
+                Why(_because(intake, report.reasons), f"report:{report.report}"),
                 list(report.next_steps),
             )
         )
     subservices = [(sub.name, METHOD_LABELS.get(sub.method, sub.method)) for sub in result.subservice_organizations]
     flags = list(dict.fromkeys(flag.message for flag in result.flags if flag.code not in ANSWER_FLAGS))
     return ResultPanel([], services, reports, subservices, flags, unanswered, unknown)
+
+
+@dataclass(frozen=True)
+class Deciding:
+    """One conclusion and each single answer whose change alone would flip it."""
+
+    statement: str
+    would_change_if: list[str]
+
+
+def deciding_answers(intake: Intake, target: str) -> list[Deciding]:
+    """The engine's `sensitivity()` for one service (`service:<key>`) or one report (`report:<family>`).
+
+    Sensitivity scopes the profile again for every alternative answer, so it is asked for one target at a time
+    and over the smallest profile that decides it: the service alone, or the services a report covers (a report's
+    type comes from the organization's answers once the report exists). Unknown targets give an empty list.
+    """
+    kind, _, key = target.partition(":")
+    document = intake.profile()
+    document["subservice_organizations"] = []
+    if kind == "service":
+        document["services"] = [s for s in document["services"] if s["key"] == key]
+        wanted = f"services.{key}."
+    elif kind == "report" and key in REPORT_LABELS:
+        result = intake.scoping().result
+        report = result.report(key) if result is not None else None
+        covered = set(report.services) if report is not None else set()
+        document["services"] = [s for s in document["services"] if s["key"] in covered]
+        wanted = f"reports.{key}."
+    else:
+        return []
+    if not document["services"]:
+        return []
+    try:
+        profile = parse_profile(intake.bank, document)
+    except ProfileError:
+        return []
+    return [
+        Deciding(conclusion["statement"], [change["sentence"] for change in conclusion["would_change_if"]])
+        for conclusion in sensitivity(intake.bank, profile)["conclusions"]
+        if conclusion["id"].startswith(wanted)
+    ]

@@ -29,7 +29,7 @@ from assessments.models import (
 )
 from assessments.selectors.access import MANAGER, assessment_role
 from assessments.selectors.banks import newest_published_version
-from assessments.selectors.intake import ORGANIZATION, SERVICE, intake_load
+from assessments.selectors.intake import ORGANIZATION, SERVICE, intake_load, section_intake_load
 from assessments.services.audit import audit_event_record
 from assessments.services.review import STEPS, step_check, transition_record
 
@@ -391,7 +391,7 @@ def section_answers_save(
     assessment = _editable(assessment, actor)
     if service is not None and service.assessment_id != assessment.pk:
         raise ValidationError("The service belongs to another assessment.")
-    intake = intake_load(assessment)
+    intake = section_intake_load(assessment, service)
     section = intake.section(section_key, ORGANIZATION if service is None else SERVICE)
     if section is None:
         raise ValidationError(f"This questionnaire has no such section: {section_key!r}.")

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.engine.model import Section
@@ -32,11 +33,13 @@ from assessments.selectors.intake import (
     ORGANIZATION,
     SERVICE,
     Intake,
-    SectionEntry,
     answer_text,
+    deciding_answers,
     intake_load,
     result_panel,
     resume_entry,
+    section_intake_load,
+    section_url,
 )
 from assessments.services import intake as services
 
@@ -302,7 +305,7 @@ def _section_context(
     assessment = assessment_get(request.user, pk)
     role = assessment_role(request.user, assessment)
     service = get_object_or_404(assessment.services, pk=service_pk) if service_pk is not None else None
-    intake = intake_load(assessment)
+    intake = section_intake_load(assessment, service)
     section = intake.section(section_key, ORGANIZATION if service is None else SERVICE)
     if section is None:
         raise Http404("No such section.")
@@ -341,13 +344,13 @@ def section(request: HttpRequest, pk: int, section_key: str, service_pk: int | N
             version = expected
             status = 422
         except services.StaleSectionError as exc:
-            intake = intake_load(assessment)
+            intake = section_intake_load(assessment, service)
             version = exc.state.version
             form = _form(intake, bank_section, service, data=request.POST)
             conflict = {"message": str(exc), "differences": _differences(intake, service, form)}
             status = 409
         else:
-            return _after_save(request, intake_load(assessment), service, bank_section)
+            return _after_save(request, section_intake_load(assessment, service), service, bank_section)
     else:
         form = _form(intake, bank_section, service, disabled=not can_edit)
     return render(
@@ -387,23 +390,24 @@ def _differences(intake: Intake, service: Service | None, form: Any) -> list[dic
     ]
 
 
-def _neighbours(intake: Intake, current: SectionEntry) -> tuple[list[SectionEntry], int, SectionEntry | None]:
-    entries = intake.entries()
-    index = next(i for i, entry in enumerate(entries) if entry.is_same(current))
-    following = entries[index + 1] if index + 1 < len(entries) else None
-    return entries, index, following
-
-
 def _after_save(request: HttpRequest, intake: Intake, service: Service | None, bank_section: Section) -> HttpResponse:
     current = intake.entry(bank_section, service)
-    _, _, following = _neighbours(intake, current)
     if request.POST.get("action") == "continue":
         messages.success(request, f"Saved “{current.title}”.")
+        following = intake.position(bank_section, service).following
         if following is not None:
             return redirect(following.url)
         return redirect(_detail_url(intake.assessment, "submit"))
     messages.success(request, f"Draft saved. {current.answered} of {current.required} required questions answered.")
     return redirect(current.url)
+
+
+def _overlay_query(bank_section: Section, service: Service | None) -> str:
+    """Query parameters that tell the result views which section the posted (unsaved) answers belong to."""
+    params: dict[str, Any] = {"section": bank_section.key}
+    if service is not None:
+        params["service"] = service.pk
+    return urlencode(params)
 
 
 def _section_page(
@@ -421,32 +425,51 @@ def _section_page(
     if form.is_bound:
         shown_intake = intake.with_changes(service, posted_answers(form.questions.values(), form.data))
     current = shown_intake.entry(bank_section, service)
-    entries, index, following = _neighbours(shown_intake, current)
+    position = intake.position(bank_section, service)
     preview_url = (
         reverse("assessments:section_preview", args=[assessment.pk, bank_section.key])
         if service is None
         else reverse("assessments:service_section_preview", args=[assessment.pk, service.pk, bank_section.key])
     )
+    # The result panel is not computed here: the page's first live update (or, for readers, its own request)
+    # fills it in, so the questions are on screen before the engine has run.
     return {
         "assessment": assessment,
         "service": service,
         "section": bank_section,
         "entry": current,
-        "entries": entries,
-        "step": index + 1,
-        "previous": entries[index - 1] if index > 0 else None,
-        "following": following,
-        "progress": shown_intake.progress(),
+        "entries": shown_intake.entries(),
+        "other_services": _service_links(intake, service),
+        "position": position,
         "form": form,
         "slots": form.slots(),
         "version": version,
         "can_edit": can_edit,
         "conflict": conflict,
-        "panel": result_panel(shown_intake),
         "preview_url": preview_url,
+        "overlay_query": _overlay_query(bank_section, service),
         "shown_field": SHOWN_FIELD,
         "version_field": VERSION_FIELD,
     }
+
+
+def _service_links(intake: Intake, current: Service | None) -> list[tuple[Service, str]]:
+    """Each other service with the address of its first section, for the page's section list."""
+    first = next((s for s in intake.bank.sections if s.level == SERVICE), None)
+    if first is None:
+        return []
+    return [
+        (service, section_url(intake.assessment.pk, first.key, service))
+        for service in intake.services
+        if current is None or service.pk != current.pk
+    ]
+
+
+def _typed(intake: Intake, bank_section: Section, service: Service | None, data: Any) -> Intake:
+    """`intake` with the answers the page posted for the questions it showed (values that do not parse are
+    left as saved). Questions the page did not show were not posted, so their saved answers stay."""
+    on_page = set(data.getlist(SHOWN_FIELD))
+    return intake.with_changes(service, posted_answers([q for q in bank_section.questions if q.key in on_page], data))
 
 
 @login_required
@@ -457,24 +480,72 @@ def section_preview(request: HttpRequest, pk: int, section_key: str, service_pk:
     Nothing is saved. Only questions whose visibility changed are sent back (htmx out-of-band swaps), so what
     the user is typing elsewhere on the page is never replaced.
     """
-    assessment, intake, service, bank_section, _ = _section_context(request, pk, section_key, service_pk)
+    assessment, _, service, bank_section, _ = _section_context(request, pk, section_key, service_pk)
     _editing(request, pk)
     on_page = set(request.POST.getlist(SHOWN_FIELD))
-    typed = posted_answers([q for q in bank_section.questions if q.key in on_page], request.POST)
-    preview = intake.with_changes(service, typed)
+    # The result covers every service, so this reads them all.
+    preview = _typed(intake_load(assessment), bank_section, service, request.POST)
     form = _form(preview, bank_section, service)
     changed = [slot for slot in form.slots() if (slot.field is not None) != (slot.key in on_page)]
-    current = preview.entry(bank_section, service)
     return render(
         request,
         "assessments/questionnaire/_preview.html",
         {
             "assessment": assessment,
             "changed": changed,
-            "entry": current,
-            "progress": preview.progress(),
+            "entry": preview.entry(bank_section, service),
             "panel": result_panel(preview),
+            "overlay_query": _overlay_query(bank_section, service),
+            "live": True,
             "shown_field": SHOWN_FIELD,
-            "can_edit": True,
         },
     )
+
+
+# ------------------------------------------------------------------------------------------------ result
+
+
+@login_required
+@require_GET
+def result(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result panel for the saved answers, as the questionnaire page loads it for readers."""
+    assessment = assessment_get(request.user, pk)
+    if not request.htmx:
+        return redirect(_detail_url(assessment, "result-panel"))
+    return render(
+        request,
+        "assessments/questionnaire/_result_panel.html",
+        {"assessment": assessment, "panel": result_panel(intake_load(assessment))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_deciding(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which single answers would change a service's or a report's conclusions (the engine's sensitivity).
+
+    GET explains the saved answers. The questionnaire page POSTs its unsaved answers (with `section` and
+    `service` in the query), so a manager sees the effect of what they are typing; that needs the manager role.
+    """
+    assessment = assessment_get(request.user, pk)
+    intake = intake_load(assessment)
+    if request.method == "POST":
+        _editing(request, pk)
+        service = None
+        if request.GET.get("service"):
+            service = get_object_or_404(assessment.services, pk=_int_or_404(request.GET["service"]))
+        bank_section = intake.section(request.GET.get("section", ""), ORGANIZATION if service is None else SERVICE)
+        if bank_section is None:
+            raise Http404("No such section.")
+        intake = _typed(intake, bank_section, service, request.POST)
+    target = request.GET.get("target", "")
+    context = {"assessment": assessment, "items": deciding_answers(intake, target), "target": target}
+    template = "_deciding.html" if request.htmx else "deciding.html"
+    return render(request, f"assessments/questionnaire/{template}", context)
+
+
+def _int_or_404(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Http404("No such service.") from exc

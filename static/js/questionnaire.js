@@ -61,6 +61,29 @@
     if (number) number.value = "";
   });
 
+  // The result panel is replaced on every live update; whatever the user had unfolded stays unfolded (and the
+  // "which answers would change this" parts load again for the new answers).
+  var unfolded = null;
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var panel = event.detail.target;
+    if (!panel || panel.id !== "result-panel") return;
+    unfolded = [];
+    panel.querySelectorAll("details[data-key]").forEach(function (details) {
+      unfolded.push([details.dataset.key, details.open]);
+    });
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    var panel = event.target;
+    if (!unfolded || !panel || panel.id !== "result-panel") return;
+    unfolded.forEach(function (entry) {
+      var details = panel.querySelector('details[data-key="' + entry[0] + '"]');
+      if (details && details.open !== entry[1]) details.open = entry[1];
+    });
+    unfolded = null;
+  });
+
   // The error summary takes focus so it is read out, and its links lead to each field.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();

@@ -12,9 +12,11 @@ from assessments.selectors.intake import (
     assessment_profile,
     assessment_scope,
     dashboard_page,
+    deciding_answers,
     intake_load,
     result_panel,
     resume_entry,
+    section_intake_load,
 )
 from tests.assessments.intake.support import ORG_ANSWERS, SERVICE_ANSWERS, answers_set
 from tests.factories import AssessmentFactory, ServiceFactory, SubserviceOrganizationFactory
@@ -247,3 +249,55 @@ def test_the_dashboard_query_count_does_not_grow_with_assessments(
 
     assert len(page.object_list) == 25
     assert page.paginator.count == 32
+
+
+# ------------------------------------------------------------------------------------------------ one page
+
+
+def test_a_page_loads_only_the_organization_and_its_own_service(answered: Assessment, payroll: Service) -> None:
+    other = ServiceFactory(assessment=answered, name="Benefits")
+    answers_set(answered, {"stores_customer_data": True}, service=other)
+
+    intake = section_intake_load(answered, payroll)
+
+    assert set(intake.service_answers) == {payroll.pk}
+    assert {entry.service for entry in intake.entries()} == {None, payroll}
+    with pytest.raises(ValueError, match="every service"):
+        intake.profile()
+
+
+def test_a_pages_position_spans_every_service(assessment: Assessment, payroll: Service) -> None:
+    benefits = ServiceFactory(assessment=assessment, name="Benefits")
+    intake = section_intake_load(assessment, benefits)
+    first = intake.section("financial_reporting_impact", "service")
+
+    position = intake.position(first, benefits)
+
+    assert (position.step, position.total) == (8, 11)
+    assert position.previous.title == "Payroll processing: What clients must do"
+    assert position.following.url.endswith(f"/services/{benefits.pk}/data_and_commitments/")
+
+
+# ------------------------------------------------------------------------------------------------ deciding answers
+
+
+def test_deciding_answers_say_what_would_change_a_services_conclusions(answered: Assessment) -> None:
+    items = deciding_answers(intake_load(answered), "service:payroll")
+
+    statements = [item.statement for item in items]
+    assert "SOC 2 is required for “Payroll processing”." in statements
+    soc1 = next(item for item in items if item.statement.startswith("SOC 1"))
+    assert soc1.would_change_if
+    assert all(sentence.startswith("It would become") for sentence in soc1.would_change_if)
+
+
+def test_deciding_answers_explain_a_reports_type(answered: Assessment) -> None:
+    [item] = deciding_answers(intake_load(answered), "report:soc2")
+
+    assert item.statement == "The SOC 2 report is a Type 2."
+    assert any("months" in sentence for sentence in item.would_change_if)
+
+
+@pytest.mark.parametrize("target", ["service:nope", "report:soc9", "nonsense", ""])
+def test_unknown_targets_have_no_deciding_answers(answered: Assessment, target: str) -> None:
+    assert deciding_answers(intake_load(answered), target) == []

@@ -57,6 +57,11 @@ def urls(assessment: Assessment, service: Service, vendor: SubserviceOrganizatio
             write_only=True,
             post_only=True,
         ),
+        Url("result", reverse("assessments:result", args=[pk]), get_only=True),
+        Url(
+            "result_deciding",
+            reverse("assessments:result_deciding", args=[pk]) + "?target=service:payroll&section=organization_reports",
+        ),
         Url("assessment_submit", reverse("assessments:assessment_submit", args=[pk]), write_only=True, post_only=True),
         Url("service_add", reverse("assessments:service_add", args=[pk]), write_only=True),
         Url("service_edit", reverse("assessments:service_edit", args=[pk, s]), write_only=True),

@@ -327,3 +327,53 @@ def test_submitting_twice_makes_one_memo(as_manager: Client, assessment: Assessm
     assert Memo.objects.filter(assessment=assessment).count() == 1
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
+
+
+# ------------------------------------------------------------------------------------------------ result
+
+
+def test_the_result_panel_loads_for_readers(client: Client, viewer: User, assessment: Assessment) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    ServiceFactory(assessment=assessment, name="Payroll processing")
+    client.force_login(viewer)
+    url = reverse("assessments:result", args=[assessment.pk])
+
+    panel = client.get(url, HTTP_HX_REQUEST="true")
+    plain = client.get(url)
+
+    assert 'id="result-panel"' in text(panel)
+    assert "SOC 2" in text(panel)
+    assert plain["Location"] == reverse("assessments:assessment_detail", args=[assessment.pk]) + "#result-panel"
+
+
+def test_deciding_answers_follow_the_managers_unsaved_answers(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+    url = reverse("assessments:result_deciding", args=[assessment.pk]) + "?target=service:payroll"
+
+    saved = text(as_manager.get(url, HTTP_HX_REQUEST="true"))
+    unsaved = text(
+        as_manager.post(
+            url + "&section=organization_reports",
+            {"_shown": ["customer_requests"], "customer_requests": ["none"]},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+
+    assert "SOC 2 is required for “Payroll processing”." in saved
+    assert "SOC 2 is recommended for “Payroll processing”." in unsaved
+    assert Answer.objects.get(assessment=assessment, question_key="customer_requests").value == ["soc2"]
+
+
+def test_deciding_answers_have_a_page_of_their_own_without_javascript(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+
+    page = text(as_manager.get(reverse("assessments:result_deciding", args=[assessment.pk]) + "?target=report:soc1"))
+
+    assert "<h1" in page
+    assert "The SOC 1 report is a Type 2." in page
