@@ -278,6 +278,8 @@ def bank_document_parse(data: bytes) -> dict[str, Any]:
         ) from None
     except ValueError as error:
         raise BankValidationError([f"$: not valid JSON: {error}"]) from None
+    except RecursionError:
+        raise BankValidationError(["$: not valid JSON: nested too deeply"]) from None
     if not isinstance(document, dict):
         raise BankValidationError(["$: must be a JSON object"])
     return document

@@ -40,6 +40,8 @@ class ProfileImportForm(forms.Form):
             return json.loads(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise forms.ValidationError(f"The file is not valid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise forms.ValidationError("The file is not valid JSON: it is nested too deeply.") from exc
 
 
 @login_required
