@@ -8,23 +8,27 @@ must leave every table exactly as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 
 from assessments.forms import SHOWN_FIELD, VERSION_FIELD
 from assessments.models import Assessment
+from assessments.selectors.intake import assessment_profile
 from tests.security.report import report
 from tests.security.routes import Route, all_routes
 from tests.security.snapshot import db_changes, db_snapshot
-from tests.security.world import ORG_QUESTION, ORG_SECTION, ROLES, SERVICE_QUESTION, SERVICE_SECTION, World
+from tests.security.world import ORG_QUESTION, ORG_SECTION, ROLES, SERVICE_QUESTION, SERVICE_SECTION, Tenant, World
 
 METHODS = ("GET", "POST")
 Values = Callable[[World], dict[str, Any]]
@@ -36,8 +40,9 @@ class Row:
 
     get: str
     post: str
-    kwargs: Values | None = None
+    kwargs: Callable[[Tenant], dict[str, Any]] | None = None
     data: Values | None = None
+    query: Callable[[Tenant], dict[str, Any]] | None = None
 
     def expected(self, role: str, method: str) -> str:
         words = (self.get if method == "GET" else self.post).split()
@@ -45,30 +50,29 @@ class Row:
         return words[ROLES.index(role)]
 
 
-# URL kwargs by name: the organization's draft and its objects. Rows about the review name REVIEW instead.
-KWARGS: dict[str, Callable[[World], Any]] = {
-    "pk": lambda w: w.mine.draft.pk,
-    "service_pk": lambda w: w.mine.service.pk,
-    "subservice_pk": lambda w: w.mine.subservice.pk,
-    "section_key": lambda w: ORG_SECTION,
-    "comment_pk": lambda w: w.mine.comment.pk,
-    "override_pk": lambda w: w.mine.override.pk,
-    "assignment_pk": lambda w: w.mine.assignment.pk,
-    "number": lambda w: w.mine.memo.number,
+# URL kwargs by name: a tenant's draft and its objects. Rows about the review name REVIEW instead.
+KWARGS: dict[str, Callable[[Tenant], Any]] = {
+    "pk": lambda t: t.draft.pk,
+    "service_pk": lambda t: t.service.pk,
+    "subservice_pk": lambda t: t.subservice.pk,
+    "section_key": lambda t: ORG_SECTION,
+    "comment_pk": lambda t: t.comment.pk,
+    "override_pk": lambda t: t.override.pk,
+    "assignment_pk": lambda t: t.assignment.pk,
+    "number": lambda t: t.memo.number,
 }
 
 
-def REVIEW(w: World) -> dict[str, Any]:
-    """The organization's assessment under review, with its comment, override, assignment and memo."""
-    return {
-        "pk": w.mine.review.pk,
-        "service_pk": w.mine.review_service.pk,
-        "section_key": ORG_SECTION,
-        "comment_pk": w.mine.comment.pk,
-        "override_pk": w.mine.override.pk,
-        "assignment_pk": w.mine.assignment.pk,
-        "number": w.mine.memo.number,
-    }
+def REVIEW(t: Tenant) -> dict[str, Any]:
+    """The tenant's assessment under review, with its service, comment, override, assignment and memo."""
+    return {"pk": t.review.pk, "service_pk": t.review_service.pk}
+
+
+def row_path(route: Route, row: Row | None, tenant: Tenant) -> str:
+    """The URL for this tenant's objects: the row's own arguments, else the defaults by name; then its query."""
+    given = row.kwargs(tenant) if row is not None and row.kwargs else {}
+    path = route.path({name: given[name] if name in given else KWARGS[name](tenant) for name in route.kwargs})
+    return f"{path}?{urlencode(row.query(tenant))}" if row is not None and row.query else path
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -153,14 +157,34 @@ MATRIX: dict[str, Row] = {
     "assessments:service_section": Row(
         get="login ok ok 404 ok 404 404",
         post="login ok 403 404 403 404 404",
-        kwargs=lambda w: {"section_key": SERVICE_SECTION},
+        kwargs=lambda t: {"section_key": SERVICE_SECTION},
         data=lambda w: section_data(0, SERVICE_QUESTION, "yes"),
     ),
     "assessments:service_section_preview": Row(
         get="login 405 405 405 405 405 405",
         post="login ok 403 404 403 404 404",
-        kwargs=lambda w: {"section_key": SERVICE_SECTION},
+        kwargs=lambda t: {"section_key": SERVICE_SECTION},
         data=lambda w: section_data(None, SERVICE_QUESTION, "no"),
+    ),
+    "assessments:result": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+    ),
+    "assessments:result_deciding": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login ok 403 404 403 404 404",
+        query=lambda t: {"section": ORG_SECTION},
+        data=lambda w: section_data(None, ORG_QUESTION, "2"),
+    ),
+    # --- profiles: readers download the answers; managers start an assessment from a profile file.
+    "assessments:profile_export": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login 405 405 405 405 405 405",
+    ),
+    "assessments:profile_import": Row(
+        get="login ok 403 ok 403 403 403",
+        post="login ok 403 ok 403 403 403",
+        data=lambda w: {"organization": w.mine.org.pk, "name": "Imported scoping", "profile": profile_file(w)},
     ),
     # --- review: the assigned auditor reviews; managers answer comments and assign; viewers read.
     "assessments:review_list": Row(
@@ -254,6 +278,12 @@ def section_data(version: int | None, question: str, value: str) -> dict[str, An
     return data if version is None else {**data, VERSION_FIELD: str(version)}
 
 
+def profile_file(w: World) -> SimpleUploadedFile:
+    """The draft's answers as a profile file, as a manager would download and upload it."""
+    content = json.dumps(assessment_profile(w.mine.draft)).encode()
+    return SimpleUploadedFile("profile.json", content, content_type="application/json")
+
+
 def subservice_data(w: World, name: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -295,6 +325,32 @@ ADMIN_STAFF: dict[str, tuple[str, str]] = {
     "admin:assessments_auditevent_delete": ("403", "403"),
     "admin:assessments_auditevent_change": ("ok", "403"),
     "admin/(?P<url>.*)$": ("404", "404"),
+    # Question banks: the first version is published, so it and its content are frozen (read-only, never
+    # deleted); clone, publish and retire are POST-only actions; the TSC catalogue is shipped data.
+    "admin:assessments_questionbank_delete": ("403", "403"),
+    "admin:assessments_questionbank_simple_history": ("ok", "403"),
+    "admin:assessments_bankversion_change": ("ok", "403"),
+    "admin:assessments_bankversion_delete": ("403", "403"),
+    "admin:assessments_bankversion_simple_history": ("ok", "403"),
+    "admin:assessments_bankversion_clone": ("405", "ok"),
+    "admin:assessments_bankversion_publish": ("405", "ok"),
+    "admin:assessments_bankversion_retire": ("405", "ok"),
+    "admin:assessments_section_change": ("ok", "403"),
+    "admin:assessments_section_delete": ("403", "403"),
+    "admin:assessments_section_simple_history": ("ok", "403"),
+    "admin:assessments_question_change": ("ok", "403"),
+    "admin:assessments_question_delete": ("403", "403"),
+    "admin:assessments_question_simple_history": ("ok", "403"),
+    "admin:assessments_choice_add": ("403", "403"),
+    "admin:assessments_choice_change": ("ok", "403"),
+    "admin:assessments_choice_delete": ("403", "403"),
+    "admin:assessments_choice_simple_history": ("ok", "403"),
+    "admin:assessments_rule_change": ("ok", "403"),
+    "admin:assessments_rule_delete": ("403", "403"),
+    "admin:assessments_rule_simple_history": ("ok", "403"),
+    "admin:assessments_tsccriterion_add": ("403", "403"),
+    "admin:assessments_tsccriterion_change": ("ok", "403"),
+    "admin:assessments_tsccriterion_delete": ("403", "403"),
 }
 
 
@@ -369,13 +425,11 @@ def tenant_secrets(world: World) -> list[str]:
 def attempt(world: World, route: Route, role: str, method: str, expected: str) -> Attempt:
     row = MATRIX.get(route.key)
     if route.is_admin:
-        values = admin_kwargs(world, route)
+        path = route.path(admin_kwargs(world, route))
         data: dict[str, Any] = {}
     else:
-        given = row.kwargs(world) if row and row.kwargs else {}
-        values = {name: given[name] if name in given else KWARGS[name](world) for name in route.kwargs}
+        path = row_path(route, row, world.mine)
         data = row.data(world) if row and row.data else {}
-    path = route.path(values)
     client = Client()
     with transaction.atomic():
         user = world.user(role)

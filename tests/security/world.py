@@ -75,6 +75,7 @@ class Tenant:
 @dataclass
 class World:
     cast: Cast
+    bank_version: BankVersion
     staff: User
     mine: Tenant
     theirs: Tenant
@@ -230,4 +231,4 @@ def world_build(cast: Cast, *, bank_version: BankVersion) -> World:
         "unassigned_auditor": cast.unassigned_auditor,
         "staff": staff,
     }
-    return World(cast=cast, staff=staff, mine=mine, theirs=theirs, users=users)
+    return World(cast=cast, bank_version=bank_version, staff=staff, mine=mine, theirs=theirs, users=users)

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{str(path)!r} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}."
             ) from exc
+        except RecursionError as exc:
+            raise CommandError(f"{str(path)!r} is not valid JSON: it is nested too deeply.") from exc
         try:
             organization = organization_import(document=document)
         except PortabilityError as exc:
