@@ -267,10 +267,17 @@ def _type2(family: str, facts: OrganizationFacts, parameters: Parameters, reason
             "the gap between the period end and their fiscal year end."
         )
     if family == "soc1" and fye is None:
-        steps.append(
-            "Clients' fiscal years do not end in one month: consider reporting more often than yearly, "
-            "or bridge letters, so that each client's year is covered."
-        )
+        # Unanswered is not "mixed": the memo must not state a fact about clients nobody gave.
+        if facts.answers.get(FYE_KEY) is None:
+            steps.append(
+                "Find out in which month most clients' fiscal years end: the period is aligned to it and bridge "
+                "letters cover the gap."
+            )
+        else:
+            steps.append(
+                "Clients' fiscal years do not end in one month: consider reporting more often than yearly, "
+                "or bridge letters, so that each client's year is covered."
+            )
     steps.append(f"Plan the next period to start on {end + _DAY}, so that coverage stays continuous.")
     steps.extend(_deadline_step(facts, timeline))
     return Plan("type2", None, period, bridge, tuple(reasons), tuple(steps), timeline, ())

@@ -65,6 +65,8 @@ def normalise_answer(question: Question, value: Any) -> tuple[AnswerValue | None
         return (None, [("", f"{show(question.key)} {problem}")]) if problem else (value, [])
     if not isinstance(value, str):
         return None, [("", f"{show(question.key)} takes text, got {show(value)}")]
+    if not value.strip():
+        return None, []
     if question.max_length is not None and len(value) > question.max_length:
         return None, [("", f"the answer to {show(question.key)} is longer than {question.max_length} characters")]
     return value, []
@@ -80,6 +82,10 @@ def _not_a_choice(question: Question, value: Any) -> str:
 def _normalise_multi(question: Question, value: Any) -> tuple[AnswerValue | None, list[tuple[str, str]]]:
     if not isinstance(value, list):
         return None, [("", f"{show(question.key)} takes a list of choice keys, got {show(value)}")]
+    # Nothing chosen is unanswered, as in the questionnaire: the bank offers "none" for "none of these", and
+    # reading an empty list as "none" would hide the gap instead of flagging it as missing.
+    if not value:
+        return None, []
     offered = question.choice_keys
     problems = [
         (f"[{index}]", _not_a_choice(question, item))
@@ -117,7 +123,8 @@ def date_problem(value: Any) -> str | None:
         return f"takes a date written YYYY-MM-DD, got {show(value)}"
     date = parse_date(value)
     if date is None:
-        if len(value) == 10 and value[4] == "-" and value[7] == "-" and value.replace("-", "").isdigit():
+        digits = value.replace("-", "")
+        if len(value) == 10 and value[4] == "-" and value[7] == "-" and digits.isascii() and digits.isdigit():
             return f"has an impossible date {show(value)}"
         return f"takes a date written YYYY-MM-DD, got {show(value)}"
     if not _YEARS[0] <= date.year <= _YEARS[1]:
@@ -158,7 +165,7 @@ class _ProfileReader:
         if not self.object(doc, "$", _TOP, "a profile"):
             return None
         assert isinstance(doc, dict)
-        if "schema" in doc and doc["schema"] != PROFILE_SCHEMA:
+        if doc.get("schema") is not None and doc["schema"] != PROFILE_SCHEMA:
             self.add("$.schema", f"must be {show(PROFILE_SCHEMA)}, got {show(doc['schema'])}")
         as_of = None
         if doc.get("as_of") is not None:
@@ -195,7 +202,8 @@ class _ProfileReader:
             if not self.object(item, path, _SERVICE, "a service"):
                 continue
             key = self.name(item.get("key"), f"{path}.key")
-            if key in seen:
+            # A missing or blank key is already reported; it is not also "used twice".
+            if key and key in seen:
                 self.add(f"{path}.key", f"service key {show(key)} is used twice (also {seen[key]})")
             seen.setdefault(key, path)
             name = self.name(item.get("name"), f"{path}.name")
