@@ -6,6 +6,7 @@ may see it) and loads what it needs in a fixed number of queries, however many s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -153,7 +154,12 @@ class Intake:
     states: dict[tuple[int | None, str], SectionState]
     # The services whose answers were loaded; None when all were (see `section_intake_load`).
     loaded: frozenset[int] | None = None
-    _shown: dict[int | None, set[str]] = field(default_factory=dict, repr=False)
+    # Services with the same answers show the same questions (the organization's answers are fixed here), so
+    # visibility and counts are computed once per distinct set of answers: most services of a fresh assessment
+    # have none, and a dashboard page of them costs one computation each.
+    _shown: dict[tuple[bool, str], set[str]] = field(default_factory=dict, repr=False)
+    _counts: dict[tuple[str, bool, str], tuple[int, int]] = field(default_factory=dict, repr=False)
+    _totals: dict[tuple[bool, str], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     @property
     def complete_load(self) -> bool:
@@ -166,9 +172,12 @@ class Intake:
     def answers_for(self, service: Service | None) -> dict[str, Any]:
         return self.org_answers if service is None else self.service_answers.get(service.pk, {})
 
+    def _memo_key(self, service: Service | None) -> tuple[bool, str]:
+        return (service is None, json.dumps(self.answers_for(service), sort_keys=True))
+
     def shown(self, service: Service | None) -> set[str]:
         """Keys of the questions the engine shows for the organization (None) or one service."""
-        key = None if service is None else service.pk
+        key = self._memo_key(service)
         if key not in self._shown:
             if service is None:
                 questions = visible_questions(self.bank, ORGANIZATION, self.org_answers)
@@ -185,9 +194,10 @@ class Intake:
                 own.pop(key, None)
             else:
                 own[key] = value
+        memos: dict[str, Any] = {"_shown": {}, "_counts": {}, "_totals": {}}
         if service is None:
-            return replace(self, org_answers=own, _shown={})
-        return replace(self, service_answers={**self.service_answers, service.pk: own}, _shown={})
+            return replace(self, org_answers=own, **memos)
+        return replace(self, service_answers={**self.service_answers, service.pk: own}, **memos)
 
     def version(self, service: Service | None, section_key: str) -> int:
         state = self.states.get((None if service is None else service.pk, section_key))
@@ -197,12 +207,15 @@ class Intake:
         return next((s for s in self.bank.sections if s.key == section_key and s.level == level), None)
 
     def entry(self, section: Section, service: Service | None) -> SectionEntry:
-        shown = self.shown(service)
-        answers = self.answers_for(service)
-        required = [q for q in section.questions if q.key in shown and q.required]
-        answered = sum(1 for q in required if answers.get(q.key) is not None)
+        key = (section.key, *self._memo_key(service))
+        if key not in self._counts:
+            shown = self.shown(service)
+            answers = self.answers_for(service)
+            required = [q for q in section.questions if q.key in shown and q.required]
+            self._counts[key] = (sum(1 for q in required if answers.get(q.key) is not None), len(required))
+        answered, required_count = self._counts[key]
         return SectionEntry(
-            self.assessment.pk, section, service, answered, len(required), self.version(service, section.key)
+            self.assessment.pk, section, service, answered, required_count, self.version(service, section.key)
         )
 
     def entries(self) -> list[SectionEntry]:
@@ -238,9 +251,25 @@ class Intake:
         return Position(index + 1, len(pages), link(index - 1), link(index + 1))
 
     def progress(self) -> Progress:
+        """Answered / shown required questions over the whole questionnaire."""
         self._require_all()
-        entries = self.entries()
-        return Progress(sum(e.answered for e in entries), sum(e.required for e in entries))
+        answered = required = 0
+        for owner in (None, *self.services):
+            done, needed = self._owner_counts(owner)
+            answered += done
+            required += needed
+        return Progress(answered, required)
+
+    def _owner_counts(self, service: Service | None) -> tuple[int, int]:
+        key = self._memo_key(service)
+        if key not in self._totals:
+            level = ORGANIZATION if service is None else SERVICE
+            shown = self.shown(service)
+            answers = self.answers_for(service)
+            required = [q.key for s in self.bank.sections if s.level == level for q in s.questions if q.required]
+            needed = [k for k in required if k in shown]
+            self._totals[key] = (sum(1 for k in needed if answers.get(k) is not None), len(needed))
+        return self._totals[key]
 
     def open_items(self) -> list[OpenItem]:
         self._require_all()
@@ -410,14 +439,13 @@ class DashboardRow:
     next_action: NextAction
 
 
-def next_action(assessment: Assessment, role: str | None, intake: Intake) -> NextAction:
+def next_action(assessment: Assessment, role: str | None, intake: Intake, progress: Progress) -> NextAction:
     detail = reverse("assessments:assessment_detail", args=[assessment.pk])
     status = assessment.status
     Status = Assessment.Status
     if role == MANAGER and assessment.is_editable:
         if not intake.services:
             return NextAction("Add the services to scope", detail)
-        progress = intake.progress()
         if progress.open:
             noun = "question" if progress.open == 1 else "questions"
             resume = reverse("assessments:questionnaire", args=[assessment.pk])
@@ -483,7 +511,8 @@ def dashboard_page(user: User, page_number: Any) -> Page:
             service_answers=per_service,
             states={},
         )
-        result.append(DashboardRow(assessment, intake.progress(), role, next_action(assessment, role, intake)))
+        progress = intake.progress()
+        result.append(DashboardRow(assessment, progress, role, next_action(assessment, role, intake, progress)))
     page.object_list = result
     return page
 
