@@ -150,8 +150,9 @@ def _references(document: dict[str, Any], people: set[int], organizations: set[i
 @transaction.atomic
 def organization_export(*, organization: Organization, actor: User | None = None) -> dict[str, Any]:
     """Everything of `organization` as one JSON-ready document (`socscope.organization/1`)."""
-    if connection.vendor == "postgresql":
-        # One consistent snapshot of every table, even while people keep working.
+    if connection.vendor == "postgresql" and not connection.savepoint_ids:
+        # One consistent snapshot of every table, even while people keep working. Only a transaction of our
+        # own can choose its isolation level (inside a caller's, nothing has to be consistent beyond it).
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     people: set[int] = set()
