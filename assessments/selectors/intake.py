@@ -697,20 +697,24 @@ def deciding_answers(intake: Intake, target: str) -> list[Deciding]:
     """The engine's `sensitivity()` for one service (`service:<key>`) or one report (`report:<family>`).
 
     Sensitivity scopes the profile again for every alternative answer, so it is asked for one target at a time
-    and over the smallest profile that decides it: the service alone, or the services a report covers (a report's
-    type comes from the organization's answers once the report exists). Unknown targets give an empty list.
+    and over the smallest profile that decides it. A service's conclusions depend on its own answers and the
+    organization's: the service alone. A report's type depends on the organization's answers once the report
+    exists: one service it covers, and a service answer counts only when that service is the report's only one
+    (otherwise the report stays whatever that service answers). Unknown targets give an empty list.
     """
     kind, _, key = target.partition(":")
     document = intake.profile()
     document["subservice_organizations"] = []
+    services_only_one = True
     if kind == "service":
         document["services"] = [s for s in document["services"] if s["key"] == key]
         wanted = f"services.{key}."
     elif kind == "report" and key in REPORT_LABELS:
         result = intake.scoping().result
         report = result.report(key) if result is not None else None
-        covered = set(report.services) if report is not None else set()
-        document["services"] = [s for s in document["services"] if s["key"] in covered]
+        covered = list(report.services) if report is not None else []
+        services_only_one = len(covered) == 1
+        document["services"] = [s for s in document["services"] if covered and s["key"] == covered[0]]
         wanted = f"reports.{key}."
     else:
         return []
@@ -721,7 +725,14 @@ def deciding_answers(intake: Intake, target: str) -> list[Deciding]:
     except ProfileError:
         return []
     return [
-        Deciding(conclusion["statement"], [change["sentence"] for change in conclusion["would_change_if"]])
+        Deciding(
+            conclusion["statement"],
+            [
+                change["sentence"]
+                for change in conclusion["would_change_if"]
+                if services_only_one or change["service"] is None
+            ],
+        )
         for conclusion in sensitivity(intake.bank, profile)["conclusions"]
         if conclusion["id"].startswith(wanted)
     ]

@@ -301,3 +301,25 @@ def test_deciding_answers_explain_a_reports_type(answered: Assessment) -> None:
 @pytest.mark.parametrize("target", ["service:nope", "report:soc9", "nonsense", ""])
 def test_unknown_targets_have_no_deciding_answers(answered: Assessment, target: str) -> None:
     assert deciding_answers(intake_load(answered), target) == []
+
+
+def test_a_report_over_several_services_is_not_decided_by_one_services_answer(
+    answered: Assessment, payroll: Service
+) -> None:
+    benefits = ServiceFactory(assessment=answered, key="benefits", name="Benefits")
+    answers_set(
+        answered,
+        {**SERVICE_ANSWERS, "transaction_classes": ["none"], "outputs_used_in_financials": False},
+        service=benefits,
+    )
+    # Payroll's SOC 1 then rests on its transaction classes alone.
+    answers_set(answered, {"outputs_used_in_financials": False}, service=payroll)
+    intake = intake_load(answered)
+
+    [soc1] = deciding_answers(intake, "report:soc1")
+    [soc2] = deciding_answers(intake, "report:soc2")
+
+    # SOC 1 covers payroll alone, so payroll's answers can remove it; SOC 2 covers both services.
+    assert any("Payroll processing" in sentence for sentence in soc1.would_change_if)
+    assert soc2.would_change_if
+    assert not any("Payroll processing" in sentence for sentence in soc2.would_change_if)
