@@ -5,7 +5,9 @@ Measures, as medians over interleaved rounds (so a busy machine slows both sides
   process with the locked URL fetcher (`memo_context_build` + `memo_html` + `memo_pdf`);
 - WeasyPrint alone on the same HTML, in-process: `HTML(string=html, url_fetcher=...).write_pdf()`;
 - the download of the stored memo through the Django test client (stored bytes, never re-rendered);
-- once, `memo_create` end to end (engine, sensitivity, render, storage, audit event).
+- once, `memo_create` end to end (engine, sensitivity, render, storage, audit event);
+- once, the same memo with a 100 KB answer without spaces (WeasyPrint alone needs over a minute for such a token;
+  the memo template breaks it every 60 characters first).
 Target: our overhead stays within 20% of WeasyPrint alone. The last line is JSON for scripts.
 
     python bench/memo_bench.py [--rounds N]
@@ -206,6 +208,10 @@ def main() -> int:
                 flush=True,
             )
         pages = len(PdfReader(io.BytesIO(memo.pdf.open("rb").read())).pages)
+        hostile = MemoContext.from_dict(memo.context)
+        hostile.appendix[0]["questions"][0]["answer"] = "A" * 100_000
+        hostile_seconds, _ = timed(lambda: memo_pdf(memo_html(hostile)))
+        print(f"memo with a 100 KB token: {hostile_seconds:.2f} s", flush=True)
     finally:
         connection.creation.destroy_test_db(database, verbosity=0)
 
@@ -224,6 +230,7 @@ def main() -> int:
         "within_target": overhead <= TARGET_OVERHEAD,
         "download_seconds": round(statistics.median(samples["download"]), 4),
         "memo_create_seconds": round(create_seconds, 3),
+        "hostile_100kb_token_seconds": round(hostile_seconds, 3),
     }
     print(
         f"{pages}-page memo: ours {render:.2f} s, WeasyPrint alone {alone:.2f} s, overhead {100 * overhead:+.1f}% "

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from assessments.engine import ENGINE_VERSION, Bank, Question, visible_questions
+from assessments.engine import Bank, Question, visible_questions
 from assessments.overrides import (
     CATEGORY_LABELS,
     FAMILY_LABELS,
@@ -218,14 +218,15 @@ class _Reader:
         return visible_questions(self.bank, SERVICE, self.org_answers, self.answers(service))
 
     def reasons(self, reasons: Iterable[Mapping[str, Any]] | None) -> list[dict[str, str]]:
+        """Each reason's sentence, and what it rests on: the rule (traceable to the bank) and the answer read."""
         shown = []
         for reason in reasons or ():
+            basis = [f"Rule {reason['rule']}"] if reason.get("rule") else []
             key = reason.get("question")
-            basis = ""
             if key:
                 where = f" ({self.service_name(reason.get('service'))})" if reason.get("service") else ""
-                basis = f"{self.label(key)}{where}: {answer_text(self.question(key), reason.get('answer'))}"
-            shown.append({"text": reason.get("effect", ""), "basis": basis, "rule": reason.get("rule", "")})
+                basis.append(f"{self.label(key)}{where}: {answer_text(self.question(key), reason.get('answer'))}")
+            shown.append({"text": reason.get("effect", ""), "basis": " · ".join(basis)})
         return shown
 
 
@@ -272,11 +273,7 @@ def memo_context_build(
         open_items=open_items,
         overrides=[
             {
-                "label": entry["label"],
                 "sentence": entry["sentence"],
-                "engine": entry["engine_display"],
-                "decided": entry["value_display"],
-                "reason": entry["reason"],
                 "author": entry.get("author") or "",
                 "date": date_text(str(entry["created_at"])[:10]) if entry.get("created_at") else "",
                 "applied": entry["applied"],
@@ -340,14 +337,13 @@ def _cover(
         "as_of": date_text(result.get("as_of")),
         "bank": f"{bank.get('key', '')}@{bank.get('version', '')}",
         "bank_checksum": bank.get("checksum", ""),
-        "engine_version": result.get("engine_version") or ENGINE_VERSION,
+        "engine_version": result.get("engine_version", ""),
         "input_checksum": result.get("input_checksum", ""),
         "status": meta.status,
         "memo_version": version,
         "rendered": f"{date_text(rendered.date())}, {rendered:%H:%M} UTC",
         "flag_count": flag_count,
         "open_count": open_count,
-        "title": title,
         "pdf_title": f"{title}, {meta.assessment} ({version})",
         "pdf_author": meta.prepared_by.name if meta.prepared_by else "socscope",
         "pdf_subject": f"Scoping of SOC reports as of {date_text(result.get('as_of'))}: {recommended}.",
@@ -460,9 +456,7 @@ def _categories(
                 overridden = key in ((service.get("soc2") or {}).get("overridden") or {})
                 reasons = reader.reasons(categories[key])
                 if overridden:
-                    reasons.append(
-                        {"text": "Included by the auditor's override (see Overrides).", "basis": "", "rule": ""}
-                    )
+                    reasons.append({"text": "Included by the auditor's override (see section 3).", "basis": ""})
                 rationale.append({"service": service.get("name", ""), "reasons": reasons})
         rows = [
             {"code": c["code"], "title": c["short_title"], "group": c.get("group", "")}

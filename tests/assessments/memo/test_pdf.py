@@ -200,26 +200,24 @@ def test_long_tokens_get_a_break_opportunity_every_sixty_characters() -> None:
     assert break_long_tokens("x" * 60) == "x" * 60
 
 
-def test_a_memo_with_a_100_kb_token_renders_in_seconds() -> None:
-    """Unbroken, this answer alone takes WeasyPrint over a minute; broken every 60 characters it is just text."""
-    doc = profile_document()
-    context = context_for(doc)
+def test_a_100_kb_answer_reaches_the_renderer_in_runs_of_at_most_sixty_characters() -> None:
+    """Unbroken, such a token alone takes WeasyPrint over a minute (bench/memo_bench.py times the broken one)."""
+    context = context_for(profile_document())
     context.appendix[0]["questions"][0]["answer"] = "A" * 100_000
+    context.boundaries["organization"][0]["text"] = "B" * 100_000
     html = memo_html(context)
-    assert max(len(run) for run in re.findall(r"[^\s\u200b<>]+", html)) < 200
-    started = time.monotonic()
-    pdf = pdf_render(html, timeout=30).pdf
-    assert time.monotonic() - started < 30
-    assert "A" * 60 in "".join(pdf_pages(pdf)).replace("\u200b", "")
+    text = re.sub(r"<[^>]*>", " ", html)
+    assert text.count("A") >= 100_000 and text.count("B") >= 100_000
+    assert max(len(run) for run in re.findall(r"[^\s\u200b]+", text)) <= 60
 
 
 def test_a_render_past_the_time_limit_is_killed_with_a_clear_message(settings: pytest.FixtureRequest) -> None:
-    slow = "<p style='overflow-wrap: anywhere'>" + "x" * 60_000 + "</p>"
+    slow = "<p style='overflow-wrap: anywhere'>" + "x" * 100_000 + "</p>"  # over a minute if left to finish
     settings.MEMO_RENDER_TIMEOUT_SECONDS = 1
     started = time.monotonic()
     with pytest.raises(MemoRenderTimeout, match=r"longer than 1 seconds.*MEMO_RENDER_TIMEOUT_SECONDS"):
         memo_pdf(slow)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30
     assert multiprocessing.active_children() == []
 
 
