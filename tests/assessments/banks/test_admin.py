@@ -403,3 +403,11 @@ def test_choices_are_listed_but_edited_with_their_question(admin_client, publish
     choice = Choice.objects.filter(question__version=published).first()
     assert admin_client.get(url("choice_changelist"), {"q": choice.key}).status_code == 200
     assert admin_client.post(url("choice_change", choice.pk), {"label": "X"}).status_code == 403
+
+
+def test_adding_a_version_starts_an_empty_draft_numbered_after_the_newest(admin_client, admin_user, published):
+    data = {"bank": published.bank_id, "release_notes": "Started from scratch.", "csoc_text": ""}
+    assert admin_client.post(url("bankversion_add"), data).status_code == 302
+    version = BankVersion.objects.get(bank=published.bank, number=2)
+    assert (version.status, version.created_by, version.release_notes) == ("draft", admin_user, "Started from scratch.")
+    assert not version.sections.exists()
