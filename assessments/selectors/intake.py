@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -36,6 +37,8 @@ ORGANIZATION = "organization"
 SERVICE = "service"
 PROFILE_SCHEMA = "socscope.profile/1"
 DASHBOARD_PAGE_SIZE = 25
+# Keys name the assessment's last change, so an entry is never stale; the timeout only bounds memory.
+PROGRESS_CACHE_SECONDS = 24 * 60 * 60
 TRISTATE_JSON = {"yes": True, "no": False, "unknown": "unknown"}
 UNKNOWN = "unknown"
 
@@ -468,7 +471,9 @@ def dashboard_page(user: User, page_number: Any) -> Page:
     """One page of the assessments `user` may see, newest change first, each as a `DashboardRow`.
 
     The query count does not grow with the number of assessments: the page, its services and answers are
-    three queries, roles one more, and each bank version is parsed once per process.
+    three queries, roles one more, and each bank version is parsed once per process. A row's progress is kept
+    in the cache under its assessment's last change (`_progress_key`), so only rows that changed since they
+    were last shown read their answers and evaluate the bank's conditions again.
     """
     queryset = (
         assessments_visible_to(user)
@@ -481,8 +486,11 @@ def dashboard_page(user: User, page_number: Any) -> Page:
     services: dict[int, list[Service]] = {}
     for service in Service.objects.filter(assessment_id__in=ids).order_by("position", "id"):
         services.setdefault(service.assessment_id, []).append(service)
-    answers: dict[int, tuple[dict[str, Any], dict[int, dict[str, Any]]]] = {pk: ({}, {}) for pk in ids}
-    rows = Answer.objects.filter(assessment_id__in=ids, value__isnull=False).values_list(
+    keys = {a.pk: _progress_key(a) for a in assessments}
+    known: dict[str, Progress] = cache.get_many(list(keys.values()))
+    stale = [pk for pk in ids if keys[pk] not in known]
+    answers: dict[int, tuple[dict[str, Any], dict[int, dict[str, Any]]]] = {pk: ({}, {}) for pk in stale}
+    rows = Answer.objects.filter(assessment_id__in=stale, value__isnull=False).values_list(
         "assessment_id", "service_id", "question_key", "value"
     )
     for assessment_id, service_id, key, value in rows:
@@ -490,6 +498,7 @@ def dashboard_page(user: User, page_number: Any) -> Page:
         (org if service_id is None else per_service.setdefault(service_id, {}))[key] = value
     roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
     result = []
+    fresh: dict[str, Progress] = {}
     for assessment in assessments:
         role = roles.get(assessment.organization_id)
         if role not in (MANAGER, Membership.Role.VIEWER):
@@ -501,7 +510,7 @@ def dashboard_page(user: User, page_number: Any) -> Page:
             detail = reverse("assessments:assessment_detail", args=[assessment.pk])
             result.append(DashboardRow(assessment, None, role, NextAction("Open", detail)))
             continue
-        org, per_service = answers[assessment.pk]
+        org, per_service = answers.get(assessment.pk, ({}, {}))
         intake = Intake(
             assessment=assessment,
             bank=bank,
@@ -511,10 +520,21 @@ def dashboard_page(user: User, page_number: Any) -> Page:
             service_answers=per_service,
             states={},
         )
-        progress = intake.progress()
+        key = keys[assessment.pk]
+        progress = known.get(key)
+        if progress is None:
+            progress = fresh[key] = intake.progress()
         result.append(DashboardRow(assessment, progress, role, next_action(assessment, role, intake, progress)))
+    cache.set_many(fresh, PROGRESS_CACHE_SECONDS)
     page.object_list = result
     return page
+
+
+def _progress_key(assessment: Assessment) -> str:
+    """Names everything progress depends on: every write to an assessment's services or answers stamps its
+    `updated_at` (services `_touched`), and the bank version decides which questions are shown and required."""
+    changed = assessment.updated_at.isoformat() if assessment.updated_at else ""
+    return f"intake.progress:{assessment.pk}:{assessment.bank_version_id}:{changed}"
 
 
 # ------------------------------------------------------------------------------------------------ result panel
@@ -652,14 +672,14 @@ def result_panel(intake: Intake) -> ResultPanel:
             service.soc1.strength,
             STRENGTH_LABELS[service.soc1.strength],
             list(service.soc1.control_objective_areas),
-            Why(_because(intake, service.soc1.reasons), target),
+            Why(_because(intake, service.soc1.reasons), f"{target}:soc1"),
         )
         soc2 = FamilyView(
             "SOC 2",
             service.soc2.strength,
             STRENGTH_LABELS[service.soc2.strength],
             [CATEGORY_LABELS.get(key, key) for key in service.soc2.category_keys],
-            Why(_because(intake, service.soc2.reasons), target),
+            Why(_because(intake, service.soc2.reasons), f"{target}:soc2"),
         )
         services.append(ServiceView(service.key, service.name, [soc1, soc2]))
     reports = []
@@ -694,7 +714,8 @@ class Deciding:
 
 
 def deciding_answers(intake: Intake, target: str) -> list[Deciding]:
-    """The engine's `sensitivity()` for one service (`service:<key>`) or one report (`report:<family>`).
+    """The engine's `sensitivity()` for a service (`service:<key>`, or one family: `service:<key>:soc2`) or a report
+    (`report:<family>`).
 
     Sensitivity scopes the profile again for every alternative answer, so it is asked for one target at a time
     and over the smallest profile that decides it. A service's conclusions depend on its own answers and the
@@ -707,8 +728,9 @@ def deciding_answers(intake: Intake, target: str) -> list[Deciding]:
     document["subservice_organizations"] = []
     services_only_one = True
     if kind == "service":
+        key, _, family = key.partition(":")
         document["services"] = [s for s in document["services"] if s["key"] == key]
-        wanted = f"services.{key}."
+        wanted = f"services.{key}.{family}"
     elif kind == "report" and key in REPORT_LABELS:
         result = intake.scoping().result
         report = result.report(key) if result is not None else None

@@ -231,3 +231,25 @@ def test_the_section_list_shows_what_is_complete(page: Any, manager: User) -> No
     unknown.click()
     assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
     assert page.url.endswith("#q-clients_sec_registrants")
+
+
+def test_the_deciding_answers_open_on_request_and_stay_open_while_answering(page: Any, manager: User) -> None:
+    assessment = AssessmentFactory(organization=manager.memberships.get().organization, created_by=manager)
+    service = Service.objects.create(assessment=assessment, key="payroll", name="Payroll processing")
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+    sign_in(page, manager.username)
+    page.goto(f"/assessments/{assessment.pk}/questionnaire/services/{service.pk}/data_and_commitments/")
+    panel = page.get_by_test_id("result-panel")
+    soc2 = panel.get_by_test_id("service-result").locator("dd").nth(1)
+
+    soc2.get_by_text("Why", exact=True).click()
+    soc2.get_by_text("Which answers would change this?").click()
+    soc2.get_by_text("SOC 2 is required for “Payroll processing”.").wait_for()
+    assert "Security" in soc2.inner_text()
+
+    page.get_by_role("group", name=re.compile("uptime")).get_by_label("Yes", exact=True).check()
+    soc2 = page.get_by_test_id("result-panel").get_by_test_id("service-result").locator("dd").nth(1)
+    soc2.get_by_text("Availability").wait_for()
+    soc2.get_by_text("Availability is in the SOC 2 scope for “Payroll processing”.").wait_for()
+    assert soc2.locator("details.why").evaluate("element => element.open")

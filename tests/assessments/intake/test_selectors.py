@@ -323,3 +323,11 @@ def test_a_report_over_several_services_is_not_decided_by_one_services_answer(
     assert any("Payroll processing" in sentence for sentence in soc1.would_change_if)
     assert soc2.would_change_if
     assert not any("Payroll processing" in sentence for sentence in soc2.would_change_if)
+
+
+def test_deciding_answers_can_be_asked_for_one_family(answered: Assessment) -> None:
+    items = deciding_answers(intake_load(answered), "service:payroll:soc2")
+
+    assert items
+    assert all(not item.statement.startswith("SOC 1") for item in items)
+    assert "Security is in the SOC 2 scope for “Payroll processing”." in [item.statement for item in items]
