@@ -11,6 +11,7 @@ from django.utils import timezone
 from assessments.engine import load_bank
 from assessments.memo.context import MemoContext, MemoMeta, memo_context_build
 from assessments.memo.pdf import memo_pdf, static_url
+from assessments.selectors.memos import tsc_criteria
 
 TEMPLATE = "memos/memo.html"
 STYLESHEET = "css/memo.css"
@@ -36,8 +37,6 @@ def render_memo_for_profile(
     The PDF is None when `with_pdf` is false (HTML only, no render). Raises `MemoRenderError` (or its
     `MemoRenderTimeout`) when the PDF cannot be rendered in time.
     """
-    from assessments.selectors.memos import tsc_criteria
-
     context = memo_context_build(
         profile=profile_doc,
         result=result_doc,

@@ -9,7 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from assessments.memo import MemoContext, memo_html, pdf_render
+from assessments.memo import MemoContext, memo_html, pdf_render, render_memo_for_profile
 from assessments.memo.context import answer_text
 from assessments.memo.pdf import PdfRender, static_url
 from tests.assessments.memo.support import (
@@ -18,9 +18,10 @@ from tests.assessments.memo.support import (
     has_code,
     pdf_pages,
     profile_document,
+    scoped,
     squashed,
 )
-from tests.engine.support import default_bank
+from tests.engine.support import default_bank, default_bank_doc
 
 SECTIONS = [
     "Contents",
@@ -227,3 +228,15 @@ def test_the_stylesheet_is_linked_from_the_memo_base_and_nowhere_else(context: M
     html = memo_html(context)
     assert f'<link rel="stylesheet" href="{static_url("css/memo.css")}">' in html
     assert html.count("<link") == 1 and "<script" not in html and "style=" not in html
+
+
+@pytest.mark.django_db
+def test_render_memo_for_profile_needs_no_assessment() -> None:
+    """What `manage.py scope --pdf --html` calls: plain documents in, (HTML, PDF) out, criteria from the catalogue."""
+    profile, result, sensitivity = scoped(profile_document())
+    html, pdf = render_memo_for_profile(profile, result, default_bank_doc(), sensitivity)
+    text = "\n".join(pdf_pages(pdf))
+    assert "Not stored (preview)" in html and "Preview, not stored" in text
+    assert has_code(text, "CC6.1") and not has_code(text, "P1.1")
+    html_only, no_pdf = render_memo_for_profile(profile, result, default_bank_doc(), sensitivity, with_pdf=False)
+    assert no_pdf is None and "Appendix A: Questions and answers" in html_only
