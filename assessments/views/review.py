@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -297,7 +298,9 @@ def audit_log_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    suffix = f"-{action}" if action else ""
+    # The query string is the user's to write: only letters, digits, dots and dashes reach the header.
+    safe_action = re.sub(r"[^A-Za-z0-9._-]", "", action)
+    suffix = f"-{safe_action}" if safe_action else ""
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-audit{suffix}.csv"'
     return response
 
