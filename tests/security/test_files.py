@@ -1,4 +1,4 @@
-"""Files in and out: the bank upload's size limit, and memo downloads that are authorized, exact and logged."""
+"""Files in and out: upload size limits, and memo downloads that are authorized, exact and logged."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import AuditEvent, BankVersion, User
+from assessments.models import Assessment, AuditEvent, BankVersion, User
 from tests.security.world import World
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,22 @@ def test_a_bank_file_at_the_limit_is_read_and_judged_on_its_content(settings: ob
     assert "bank files may be at most" not in page
     assert "$." in page  # the document's problems, each with its JSON path
     assert BankVersion.objects.count() == versions
+
+
+def test_a_profile_file_over_the_limit_is_refused_and_creates_nothing(settings: object, world: World) -> None:
+    settings.BANK_UPLOAD_MAX_BYTES = 2_000
+    client = Client()
+    client.force_login(world.cast.manager)
+    assessments = Assessment.objects.count()
+    profile = SimpleUploadedFile("profile.json", json_of_size(2_001), content_type="application/json")
+
+    response = client.post(
+        reverse("assessments:profile_import"), {"organization": world.mine.org.pk, "name": "Big", "profile": profile}
+    )
+
+    assert response.status_code == 200
+    assert "The file is larger than 1 KB." in response.content.decode()
+    assert Assessment.objects.count() == assessments
 
 
 def test_the_default_upload_limit_is_one_megabyte_and_below_what_django_buffers(settings: object) -> None:
@@ -98,3 +114,15 @@ def test_the_download_name_is_built_from_ids_not_from_what_people_typed(world: W
     memo = world.mine.memo
     expected = f"socscope-memo-{world.mine.org.slug}-{memo.assessment_id}-v{memo.number}.pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+
+
+def test_the_audit_log_csv_name_keeps_only_safe_characters_of_the_filter(world: World) -> None:
+    client = Client()
+    client.force_login(world.cast.manager)
+    url = reverse("assessments:audit_log_csv", args=[world.mine.review.pk])
+
+    response = client.get(url, {"action": "memo.rendered\r\nSet-Cookie: a=1"})
+
+    assert response.status_code == 200
+    name = f"assessment-{world.mine.review.pk}-audit-memo.renderedSet-Cookiea1.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'

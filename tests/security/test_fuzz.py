@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 from assessments.forms import SHOWN_FIELD, VERSION_FIELD
 from assessments.selectors.banks import engine_bank
+from assessments.services.review import STEPS
 from tests.security.report import report
 from tests.security.routes import Route, all_routes
 from tests.security.snapshot import db_changes, db_snapshot
@@ -44,9 +45,15 @@ SHARDS = 2
 ACTORS = ("manager", "auditor", "staff", "outsider", "viewer", "anonymous")
 PUBLIC = {"login", "healthz"}
 ERROR_MARKERS = ("alert-danger", "invalid-feedback", "errorlist", "is-invalid", 'role="alert"')
-# Pages that answer a POST with 200 without saving and without an error: the live preview only shows, the
-# dashboard ignores a POST, and a failed sign-in says so in its own words.
-SHOW_ONLY = {"assessments:section_preview", "assessments:service_section_preview", "assessments:dashboard", "login"}
+# Pages that answer a POST with 200 without saving and without an error: the live preview and the deciding
+# answers only show what typed answers would do, the dashboard ignores a POST, a failed sign-in says so itself.
+SHOW_ONLY = {
+    "assessments:section_preview",
+    "assessments:service_section_preview",
+    "assessments:result_deciding",
+    "assessments:dashboard",
+    "login",
+}
 QUERIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "assessments:memo_versions": lambda w: {"a": "1", "b": "1"},
     "assessments:audit_log": lambda w: {"action": "memo.rendered", "page": "1"},
@@ -121,11 +128,16 @@ NASTY = [
 ]
 
 
+# Words the forms act on: workflow steps, answer values, the questionnaire's buttons.
+DOMAIN_WORDS = [*STEPS, "yes", "no", "unknown", "none", "true", "false", "on", "continue", "save"]
+
+
 def values(foreign: list[str], known: list[str]) -> st.SearchStrategy[Any]:
     """One field's value: text of every kind, huge strings, numbers, lists, and ids or keys that mean something."""
     text = st.text(max_size=40)
     return st.one_of(
         st.sampled_from(NASTY),
+        st.sampled_from(DOMAIN_WORDS),
         text,
         st.text(alphabet=st.characters(codec="utf-8", max_codepoint=0x1F), max_size=20),
         st.integers(min_value=1_000, max_value=120_000).map(lambda n: "x" * n),
