@@ -45,6 +45,7 @@ from assessments.services.banks import (
     bank_version_problems,
     bank_version_publish,
     bank_version_retire,
+    json_depth_problem,
 )
 
 WIDE_INPUT = forms.TextInput(attrs={"class": "vLargeTextField"})
@@ -92,6 +93,14 @@ def engine_problems_under(document: dict[str, Any], prefix: str) -> list[tuple[s
         if where == prefix or where.startswith((prefix + ".", prefix + "[")):
             found.append((where[len(prefix) :], message))
     return found
+
+
+def refuse_deep_json(form: forms.BaseForm, *fields: str) -> None:
+    """JSON nested beyond reason is refused before the engine reads it."""
+    for name in fields:
+        problem = json_depth_problem(form.cleaned_data.get(name))
+        if problem:
+            form.add_error(name, f"This JSON {problem}.")
 
 
 def add_path_errors(
@@ -937,6 +946,7 @@ class QuestionAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        refuse_deep_json(self, "condition")
         section = cleaned.get("section")
         if section is None or self.errors:
             return cleaned
@@ -1026,6 +1036,7 @@ class RuleAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        refuse_deep_json(self, "when", "effect")
         version = cleaned.get("version")
         if version is None or self.errors:
             return cleaned

@@ -23,6 +23,8 @@ from assessments.services.audit import audit_event_record
 
 REQUIRED = object()
 MAX_INT = 2**31 - 1
+# Far deeper than any sensible condition, far shallower than the recursion the engine's reader can take.
+MAX_JSON_DEPTH = 32
 SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -106,11 +108,30 @@ def _exactly(expected: str) -> Check:
     return check
 
 
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (iterative: a hostile value cannot exhaust the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def json_depth_problem(value: Any) -> str | None:
+    if json_depth(value) > MAX_JSON_DEPTH:
+        return f"is nested too deeply (at most {MAX_JSON_DEPTH} levels)"
+    return None
+
+
 def _object(*, nullable: bool) -> Check:
     def check(value: Any) -> str | None:
         if value is None and nullable:
             return None
-        return None if isinstance(value, dict) else "must be a JSON object" + (" or null" if nullable else "")
+        if not isinstance(value, dict):
+            return "must be a JSON object" + (" or null" if nullable else "")
+        return json_depth_problem(value)
 
     return check
 

@@ -411,3 +411,12 @@ def test_adding_a_version_starts_an_empty_draft_numbered_after_the_newest(admin_
     version = BankVersion.objects.get(bank=published.bank, number=2)
     assert (version.status, version.created_by, version.release_notes) == ("draft", admin_user, "Started from scratch.")
     assert not version.sections.exists()
+
+
+def test_a_condition_nested_beyond_reason_is_refused_beside_the_field(admin_client, draft):
+    question = Question.objects.get(version=draft, key="known_control_gaps")
+    condition = '{"not": ' * 400 + '{"q": "public_report_wanted", "op": "is_true"}' + "}" * 400
+    response = admin_client.post(url("question_change", question.pk), question_form(question, condition=condition))
+    assert response.context["adminform"].form.errors["condition"] == [
+        "This JSON is nested too deeply (at most 32 levels)."
+    ]

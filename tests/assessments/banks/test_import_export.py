@@ -183,3 +183,13 @@ def test_a_missing_file_is_reported(tmp_path):
     code, _, err = run("import_question_bank", str(tmp_path / "absent.json"))
     assert code == 2
     assert err.startswith("$: cannot read")
+
+
+def test_conditions_nested_beyond_reason_are_refused_before_the_engine_reads_them(bank_doc):
+    deep: dict[str, Any] = {"q": "public_report_wanted", "op": "is_true"}
+    for _ in range(500):
+        deep = {"not": deep}
+    find_question(bank_doc, "known_control_gaps")["condition"] = deep
+    with pytest.raises(BankValidationError) as caught:
+        bank_version_import(document=bank_doc, actor=None, publish=True)
+    assert caught.value.problems == ["$.sections[2].questions[3].condition: is nested too deeply (at most 32 levels)"]
