@@ -515,9 +515,11 @@ def test_every_role_gets_exactly_the_expected_outcome_on_every_project_url(world
     routes = [route for route in app_routes() if route.key in MATRIX]
     problems = run_matrix(world, routes, lambda route, role, method: MATRIX[route.key].expected(role, method))
 
+    total = len(all_routes())
     report(
         f"permission matrix (project URLs): {len(routes)} URLs x {len(ROLES)} roles x {len(METHODS)} methods"
-        f" = {len(routes) * len(ROLES) * len(METHODS)} requests"
+        f" = {len(routes) * len(ROLES) * len(METHODS)} requests; with the admin's {len(admin_routes())} URLs,"
+        f" {total} x {len(ROLES)} x {len(METHODS)} = {total * len(ROLES) * len(METHODS)} in all"
     )
     assert not problems, "\n".join(problems)
 
