@@ -224,12 +224,12 @@ def attempt(client: Client, method: str, send_it: Callable[[], HttpResponse]) ->
     with transaction.atomic():
         before = db_snapshot() if method == "POST" else None
         response = send_it()
+        body = response.getvalue()  # a streamed body is read here, so an error while streaming counts too
         changes = db_changes(before, db_snapshot()) if before is not None else []
         transaction.set_rollback(True)
     # A request that signed in or out rotated the session inside the rolled-back savepoint: keep the first one.
     if session is not None:
         client.cookies[settings_.SESSION_COOKIE_NAME] = session.value
-    body = b"" if response.streaming else response.content
     return Outcome(response.status_code, changes, body.decode(errors="replace"), response.get("Location", ""))
 
 

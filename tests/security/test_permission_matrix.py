@@ -386,7 +386,7 @@ def admin_kwargs(world: World, route: Route) -> dict[str, Any]:
         elif name == "url":
             values[name] = "no-such-page"
         else:
-            values[name] = KWARGS[name](world)
+            values[name] = KWARGS[name](world.mine)
     return values
 
 
@@ -442,7 +442,7 @@ def attempt(world: World, route: Route, role: str, method: str, expected: str) -
     outcome = outcome_of(response)
     leaked = []
     if outcome != "ok" and not route.is_admin:
-        body = response.content.decode(errors="replace")
+        body = response.getvalue().decode(errors="replace")
         leaked = [secret for secret in tenant_secrets(world) if secret in body]
     return Attempt(outcome=outcome, status=response.status_code, changes=changes, leaked=leaked)
 
