@@ -124,6 +124,7 @@ NASTY = [
     "__proto__",
     "javascript:alert(1)",
     "//evil.example/",
+    "/\t/evil.example/",
     "https://evil.example/",
 ]
 
