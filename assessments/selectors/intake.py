@@ -93,11 +93,6 @@ class SectionEntry:
     def url(self) -> str:
         return section_url(self.assessment_id, self.section.key, self.service)
 
-    def is_same(self, other: SectionEntry | None) -> bool:
-        if other is None:
-            return False
-        return self.key == other.key and getattr(self.service, "pk", None) == getattr(other.service, "pk", None)
-
 
 @dataclass(frozen=True)
 class OpenItem:
@@ -163,10 +158,6 @@ class Intake:
     _shown: dict[tuple[bool, str], set[str]] = field(default_factory=dict, repr=False)
     _counts: dict[tuple[str, bool, str], tuple[int, int]] = field(default_factory=dict, repr=False)
     _totals: dict[tuple[bool, str], tuple[int, int]] = field(default_factory=dict, repr=False)
-
-    @property
-    def complete_load(self) -> bool:
-        return self.loaded is None
 
     def _require_all(self) -> None:
         if self.loaded is not None:
