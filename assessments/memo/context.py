@@ -326,7 +326,8 @@ def _cover(
 ) -> dict[str, Any]:
     organization = (reader.profile.get("organization") or {}).get("name", "")
     bank = result.get("bank") or {}
-    version = f"Version {meta.number}" if meta.number is not None else "Not stored (preview)"
+    stored = meta.number is not None
+    version = f"Version {meta.number}" if stored else "Preview (not stored)"
     title = f"SOC scoping memo: {organization}"
     recommended = "; ".join(f"{report['title']} {report['type']}".strip() for report in reports) or "no report"
     rendered = meta.rendered_at.astimezone(dt.UTC).replace(microsecond=0)
@@ -344,7 +345,7 @@ def _cover(
         "rendered": f"{date_text(rendered.date())}, {rendered:%H:%M} UTC",
         "flag_count": flag_count,
         "open_count": open_count,
-        "pdf_title": f"{title}, {meta.assessment} ({version})",
+        "pdf_title": f"{title}, {meta.assessment} ({version if stored else 'preview'})",
         "pdf_author": meta.prepared_by.name if meta.prepared_by else "socscope",
         "pdf_subject": f"Scoping of SOC reports as of {date_text(result.get('as_of'))}: {recommended}.",
         "pdf_keywords": ", ".join(["SOC scoping", *dict.fromkeys(report["title"] for report in reports)]),

@@ -236,7 +236,8 @@ def test_render_memo_for_profile_needs_no_assessment() -> None:
     profile, result, sensitivity = scoped(profile_document())
     html, pdf = render_memo_for_profile(profile, result, default_bank_doc(), sensitivity)
     text = "\n".join(pdf_pages(pdf))
-    assert "Not stored (preview)" in html and "Preview, not stored" in text
+    assert "Preview (not stored)" in html and "Preview, not stored" in text
+    assert "<title>SOC scoping memo: Acme Payroll Inc., Scoping preview (preview)</title>" in html
     assert has_code(text, "CC6.1") and not has_code(text, "P1.1")
     html_only, no_pdf = render_memo_for_profile(profile, result, default_bank_doc(), sensitivity, with_pdf=False)
     assert no_pdf is None and "Appendix A: Questions and answers" in html_only
