@@ -36,6 +36,7 @@ from assessments.selectors.banks import (
     effect_text,
     rule_text,
 )
+from assessments.selectors.replay import replay_submitted
 from assessments.services.banks import (
     BankValidationError,
     bank_document_parse,
@@ -563,6 +564,7 @@ class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
             path("diff/", wrap(self.diff_view), name=f"{info}_diff"),
             path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{info}_preview"),
             path("<path:object_id>/changes/", wrap(self.changes_view), name=f"{info}_changes"),
+            path("<path:object_id>/replay/", wrap(self.replay_view), name=f"{info}_replay"),
             path("<path:object_id>/export/", wrap(self.export_view), name=f"{info}_export"),
             path("<path:object_id>/clone/", wrap(require_POST(self.clone_view)), name=f"{info}_clone"),
             path("<path:object_id>/publish/", wrap(require_POST(self.publish_view)), name=f"{info}_publish"),
@@ -630,6 +632,14 @@ class BankVersionAdmin(FrozenVersionAdminMixin, SimpleHistoryAdmin):
             request, "Compare bank versions", form=form, diff=diff, groups=_diff_groups(diff) if diff else []
         )
         return TemplateResponse(request, "admin/assessments/bankversion/diff.html", context)
+
+    def replay_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        version = self._version(request, object_id)
+        rows = replay_submitted(request.user, version)
+        context = self._context(
+            request, f"Replay of submitted assessments on {version.label}", version=version, rows=rows
+        )
+        return TemplateResponse(request, "admin/assessments/bankversion/replay.html", context)
 
     def changes_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         version = self._version(request, object_id)

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.urls import reverse
 
 from assessments.models import Assessment, Organization, User
 from assessments.selectors.banks import newest_published_version
@@ -74,3 +75,19 @@ def test_the_command_lists_the_changes_and_exits_1(submitted: Assessment, admin_
     [row] = json.loads(out.getvalue())
     assert row["assessment"] == submitted.pk
     assert any(change["where"] == "SOC 1 report · period" for change in row["changes"])
+
+
+def test_the_admin_page_lists_what_a_draft_would_change(
+    client: object, submitted: Assessment, admin_user: User
+) -> None:
+    draft = bank_version_clone(version=newest_published_version(), actor=admin_user)
+    draft.parameters = {**draft.parameters, "period_months_renewal": 6}
+    draft.save()
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:assessments_bankversion_replay", args=[draft.pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "1 submitted assessment would change" in body
+    assert "SOC 1 report · period" in body
