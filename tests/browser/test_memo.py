@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assessments.models import Assessment, Service, SubserviceOrganization, User
-from tests.assessments.intake.support import answers_set, scoping_bank_publish
-from tests.assessments.memo.support import HOSTING_ANSWERS, ORG_ANSWERS, PAYROLL_ANSWERS
+from assessments.models import Assessment, User
+from tests.assessments.intake.support import scoping_bank_publish
+from tests.assessments.memo.support import acme_answers_store
 from tests.browser.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,23 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def answered(assessment: Assessment) -> Assessment:
     """The cast's assessment with every required question answered, ready to submit."""
-    assessment.bank_version = scoping_bank_publish()
-    assessment.save(update_fields=["bank_version"])
-    payroll = Service.objects.create(assessment=assessment, key="payroll", name="Payroll processing", position=10)
-    hosting = Service.objects.create(assessment=assessment, key="hosting", name="Managed hosting", position=20)
-    vendor = SubserviceOrganization.objects.create(
-        assessment=assessment,
-        name="Cloud IaaS Co",
-        provides="Infrastructure hosting",
-        has_soc_report="yes",
-        controls_required="yes",
-        will_participate="no",
-    )
-    vendor.services.set([payroll, hosting])
-    answers_set(assessment, ORG_ANSWERS)
-    answers_set(assessment, PAYROLL_ANSWERS, service=payroll)
-    answers_set(assessment, HOSTING_ANSWERS, service=hosting)
-    return assessment
+    return acme_answers_store(assessment, scoping_bank_publish())
 
 
 def download(page: object) -> tuple[bytes, str]:

@@ -13,12 +13,26 @@ from pypdf import PdfReader
 
 from assessments import engine
 from assessments.memo import MemoContext, MemoMeta, Signature, memo_context_build
+from assessments.memo.pdf import static_url
+from assessments.models import Assessment, BankVersion, Service, SubserviceOrganization
 from assessments.services.reference import TSC_CSV
+from tests.assessments.intake.support import answers_set
 from tests.engine.support import default_bank
 
 AS_OF = "2026-11-26"
 RENDERED_AT = dt.datetime(2026, 11, 26, 14, 30, tzinfo=dt.UTC)
 ZERO_WIDTH_SPACE = "\u200b"
+# What a memo render may fetch: its stylesheet and the fonts shipped in static/, by URL.
+STATIC_FETCHES = {
+    static_url(name)
+    for name in (
+        "css/memo.css",
+        "fonts/DejaVuSans.ttf",
+        "fonts/DejaVuSans-Bold.ttf",
+        "fonts/DejaVuSans-Oblique.ttf",
+        "fonts/DejaVuSerif-Bold.ttf",
+    )
+}
 
 ORG_ANSWERS: dict[str, Any] = {
     "controls_operating_months": 14,
@@ -176,3 +190,30 @@ def squashed(text: str) -> str:
 def has_code(text: str, code: str) -> bool:
     """Whether a criterion id occurs as a whole id (C1.1 is not inside CC1.1, CC1.1 not inside CC1.10)."""
     return re.search(rf"(?<![A-Z0-9.]){re.escape(code)}(?![0-9])", text) is not None
+
+
+def acme_answers_store(assessment: Assessment, bank_version: BankVersion) -> Assessment:
+    """Put `assessment` on `bank_version` with the profile's two services, its carved-out vendor and its answers."""
+    assessment.bank_version = bank_version
+    assessment.save(update_fields=["bank_version"])
+    payroll = Service.objects.create(
+        assessment=assessment,
+        key="payroll",
+        name="Payroll processing",
+        description="Payroll and payroll tax for mid-size employers.",
+        position=10,
+    )
+    hosting = Service.objects.create(assessment=assessment, key="hosting", name="Managed hosting", position=20)
+    cloud = SubserviceOrganization.objects.create(
+        assessment=assessment,
+        name="Cloud IaaS Co",
+        provides="Infrastructure hosting",
+        has_soc_report="yes",
+        controls_required="yes",
+        will_participate="no",
+    )
+    cloud.services.set([payroll, hosting])
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, PAYROLL_ANSWERS, service=payroll)
+    answers_set(assessment, HOSTING_ANSWERS, service=hosting)
+    return assessment
