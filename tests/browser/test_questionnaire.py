@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assessments.models import Assessment, BankVersion, Memo, Service, User
+from assessments.models import Answer, Assessment, BankVersion, Memo, Service, User
 from tests.assessments.intake.support import ORG_ANSWERS, SERVICE_ANSWERS, answers_set, scoping_bank_publish
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import AssessmentFactory
@@ -253,3 +253,43 @@ def test_the_deciding_answers_open_on_request_and_stay_open_while_answering(page
     soc2.get_by_text("Availability").wait_for()
     soc2.get_by_text("Availability is in the SOC 2 scope for “Payroll processing”.").wait_for()
     assert soc2.locator("details.why").evaluate("element => element.open")
+
+
+def tab_to(page: Any, name: str, limit: int = 40) -> None:
+    """Press Tab until the control named `name` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement && document.activeElement.name") == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_a_section_can_be_answered_and_saved_with_the_keyboard_alone(page: Any, manager: User) -> None:
+    assessment = AssessmentFactory(organization=manager.memberships.get().organization, created_by=manager)
+    Service.objects.create(assessment=assessment, key="payroll", name="Payroll processing")
+    sign_in(page, manager.username)
+    page.goto(f"/assessments/{assessment.pk}/questionnaire/organization/organization_reports/")
+
+    tab_to(page, "controls_operating_months")
+    page.keyboard.type("8")
+    tab_to(page, "prior_reports")
+    for _ in range(3):  # to the fourth box, "SOC 2 Type 2"
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    page.get_by_label("When did the period of your most recent Type 2 report end?").wait_for()
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    tab_to(page, "prior_report_period_end")
+    page.keyboard.type("06302026")
+    tab_to(page, "action")
+    page.keyboard.press("Tab")  # from "Save and continue" to "Save draft"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert outline == "solid"
+    assert page.get_by_role("status").filter(has_text="Draft saved").is_visible()
+    answers = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
+    assert answers == {
+        "controls_operating_months": 8,
+        "prior_reports": ["soc2_type2"],
+        "prior_report_period_end": "2026-06-30",
+    }
