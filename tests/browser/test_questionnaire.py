@@ -293,3 +293,31 @@ def test_a_section_can_be_answered_and_saved_with_the_keyboard_alone(page: Any, 
         "prior_reports": ["soc2_type2"],
         "prior_report_period_end": "2026-06-30",
     }
+
+
+def test_the_second_of_two_people_saving_a_section_is_told_and_keeps_their_input(
+    page: Any, browser: Any, live_server: Any, manager: User, colleague: User
+) -> None:
+    assessment = AssessmentFactory(organization=manager.memberships.get().organization, created_by=manager)
+    Service.objects.create(assessment=assessment, key="payroll", name="Payroll processing")
+    url = f"/assessments/{assessment.pk}/questionnaire/organization/organization_reports/"
+    months = "For how many months have your key controls operated"
+    sign_in(page, manager.username)
+    page.goto(url)
+    other = browser.new_context(base_url=live_server.url).new_page()
+    sign_in(other, colleague.username)
+    other.goto(url)
+
+    other.get_by_label(months).fill("6")
+    other.get_by_role("button", name="Save draft").click()
+    other.get_by_role("status").filter(has_text="Draft saved").wait_for()
+    page.get_by_label(months).fill("30")
+    page.get_by_role("button", name="Save draft").click()
+
+    conflict = page.get_by_test_id("conflict")
+    assert "Colin Colleague saved this section" in conflict.inner_text()
+    assert "evidence kept?: 6" in conflict.inner_text()
+    assert page.get_by_label(months).input_value() == "30"
+    assert Answer.objects.get(question_key="controls_operating_months").value == 6
+    assert accessibility_problems(page) == []
+    other.context.close()
