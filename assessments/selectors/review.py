@@ -26,6 +26,7 @@ from assessments.overrides import (
     value_display,
 )
 from assessments.selectors.access import AUDITOR, MANAGER, assessment_role, assessments_visible_to
+from assessments.selectors.banks import engine_bank
 from assessments.selectors.intake import assessment_scope
 
 # ------------------------------------------------------------------------------------- result and overrides
@@ -102,8 +103,9 @@ def threads_by_place(threads: Iterable[Comment]) -> dict[tuple[int | None, str],
 
 
 def question_sections(assessment: Assessment) -> dict[str, str]:
-    """Question key -> section key in the assessment's bank version."""
-    return dict(Question.objects.filter(version_id=assessment.bank_version_id).values_list("key", "section__key"))
+    """Question key -> section key in the assessment's bank version, from the parsed bank (cached per process)
+    rather than a query over every question on each questionnaire page."""
+    return {key: question.section for key, question in engine_bank(assessment.bank_version).questions.items()}
 
 
 def open_comments_by_section(assessment: Assessment) -> Counter[tuple[int | None, str]]:
