@@ -54,12 +54,20 @@ def _wrk_version() -> str | None:
     return (done.stdout or done.stderr).split("[", 1)[0].strip() or "wrk"
 
 
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def machine(postgres_version: str) -> dict[str, Any]:
     import django
     import gunicorn
 
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "memory_gib": _memory_gib(),
@@ -84,8 +92,9 @@ def markdown(rows: list[Row], info: dict[str, Any], dataset: dict[str, Any]) -> 
         "",
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB RAM; {info['os']}; "
         f"Python {info['python']}, Django {info['django']}, {info['postgresql']}, gunicorn {info['gunicorn']}, "
-        f"load from {info['load_generator']}. Run {info['date']}, load average "
-        f"{info['load_average_at_start'][0]} at the start.",
+        f"load from {info['load_generator']}. Run {info['date']} at commit {info['commit']}, load average "
+        f"{info['load_average_at_start'][0]} at the start (other work on the machine inflates wall-clock times; "
+        "CPU times and side-by-side ratios are steadier).",
         "",
         f"Dataset: {dataset['assessments']:,} assessments across {dataset['organizations']} organizations, "
         f"{dataset['services']:,} services (1 to 20 per assessment), {dataset['answers']:,} answers "
