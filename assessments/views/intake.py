@@ -121,7 +121,6 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "service_form": ServiceForm(prefix="service") if can_edit else None,
             "resume": resume_entry(intake, request.user) if can_edit else None,
             "can_submit": can_edit and intake.is_complete(),
-            "latest_memo": assessment.memos.order_by("-number").values_list("number", flat=True).first(),
         },
     )
 

@@ -323,7 +323,7 @@ def test_submitting_twice_makes_one_memo(as_manager: Client, assessment: Assessm
     second = as_manager.post(url, follow=True)
 
     assert "Submitted for review" in text(first)
-    assert "Memo version 1" in text(first)
+    assert "memo version 1 records the scoping" in text(first)
     assert "submitted" in text(second).lower()
     assert Memo.objects.filter(assessment=assessment).count() == 1
     assessment.refresh_from_db()
