@@ -23,6 +23,8 @@ class JsonInputCommand(BaseCommand):
             return json.loads(text)
         except json.JSONDecodeError as exc:
             self.fail([f"$: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"])
+        except RecursionError:
+            self.fail(["$: the document is nested too deeply"])
 
     def fail(self, problems: list[str]) -> NoReturn:
         """One line per problem on stderr, nothing on stdout, exit status 2."""

@@ -122,3 +122,13 @@ def test_it_renders_the_memo_as_pdf_and_html(tmp_path: Path) -> None:
     assert json.loads(out)["schema"] == "socscope.result/1"
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert "Example Payroll Co" in html.read_text(encoding="utf-8")
+
+
+def test_it_refuses_a_document_nested_too_deeply(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+    code, out, err = scope(str(path))
+
+    assert (code, out) == (2, "")
+    assert err.strip() == "$: the document is nested too deeply"
