@@ -321,7 +321,10 @@ def _result_facts(result: Mapping[str, Any]) -> dict[str, Any]:
         for family, label in (("soc1", "SOC 1"), ("soc2", "SOC 2")):
             facts[f"{name} · {label}"] = value_display("strength", (service.get(family) or {}).get("strength"))
         categories = (service.get("soc2") or {}).get("categories") or {}
-        facts[f"{name} · SOC 2 categories"] = [CATEGORY_LABELS.get(c, c) for c in categories]
+        # PostgreSQL's jsonb does not keep key order, so stored results are put back in the contract's order.
+        order = list(CATEGORY_LABELS)
+        ranked = sorted(categories, key=lambda c: (order.index(c) if c in order else len(order), c))
+        facts[f"{name} · SOC 2 categories"] = [CATEGORY_LABELS.get(c, c) for c in ranked]
     for report in result.get("reports") or []:
         label = report.get("report", "").upper().replace("SOC", "SOC ")
         facts[f"{label} report · type"] = value_display("type", report.get("type"))
