@@ -8,4 +8,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "SOC scoping"
 
     def ready(self) -> None:
-        from assessments import signals  # noqa: F401  (connects post_migrate seeding)
+        from assessments import signals  # noqa: F401  (connects post_migrate seeding and the sign-in stamp)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "socscope.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -132,7 +133,14 @@ def forwarded_client_ip(request: object) -> str | None:
     return meta.get("REMOTE_ADDR")
 
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Idle timeout: a session ends this long after its last request (socscope.middleware keeps active ones going).
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=8 * 60 * 60)
+if SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured(
+        f"DJANGO_SESSION_IDLE_SECONDS must be a positive number of seconds, not {SESSION_COOKIE_AGE}."
+    )
+# A session cookie the browser drops when it closes; the idle timeout above still applies on the server.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -56,3 +56,27 @@ def test_debug_defaults_to_off() -> None:
     )
 
     assert result.stdout.strip() == "False"
+
+
+def session_settings(**env: str) -> str:
+    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sessions_end_after_eight_idle_hours_and_with_the_browser_by_default() -> None:
+    assert session_settings() == "28800 True"
+
+
+def test_the_idle_timeout_and_browser_close_come_from_the_environment() -> None:
+    assert (
+        session_settings(DJANGO_SESSION_IDLE_SECONDS="900", DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE="0") == "900 False"
+    )
+
+
+def test_it_refuses_an_idle_timeout_that_is_not_positive() -> None:
+    result = manage("check", **PRODUCTION, DJANGO_SESSION_IDLE_SECONDS="0")
+
+    assert result.returncode != 0
+    assert "DJANGO_SESSION_IDLE_SECONDS must be a positive number of seconds, not 0." in result.stderr
