@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments.engine.contract import QUESTION_FIELDS
 from assessments.models import BankVersion, Choice, Question, QuestionBank, Rule, Section, TscCriterion
 from assessments.models.banks import FrozenVersionError
 from assessments.selectors.banks import (
@@ -145,20 +146,8 @@ def question_put(
     return f"$.sections[{s_index}].questions[{q_index}]"
 
 
-QUESTION_VALUE_FIELDS = (
-    "key",
-    "label",
-    "help_text",
-    "reference",
-    "type",
-    "required",
-    "allow_unknown",
-    "min_value",
-    "max_value",
-    "max_length",
-    "position",
-    "condition",
-)
+# A question's document keys are its model's field names; its choices are rows of their own.
+QUESTION_VALUE_FIELDS = tuple(key for key in QUESTION_FIELDS if key != "choices")
 
 
 def question_document(values: dict[str, Any], choices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -931,21 +920,7 @@ class ChoiceInline(FrozenPermissionsMixin, admin.TabularInline):
 class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = (
-            "section",
-            "key",
-            "label",
-            "help_text",
-            "reference",
-            "type",
-            "required",
-            "allow_unknown",
-            "min_value",
-            "max_value",
-            "max_length",
-            "condition",
-            "position",
-        )
+        fields = ("section", *QUESTION_VALUE_FIELDS)
         widgets = {
             "condition": JSON_WIDGET,
             "help_text": forms.Textarea(attrs={"rows": 3, "cols": 90}),

@@ -27,6 +27,8 @@ from .contract import (
     LEVELS,
     ORGANIZATION,
     PARAMETERS,
+    QUESTION_FIELDS,
+    QUESTION_REQUIRED_FIELDS,
     QUESTION_TYPES,
     REQUIRES,
     SERVICE,
@@ -35,7 +37,8 @@ from .contract import (
     UNKNOWN_CAPABLE_TYPES,
 )
 from .model import Bank, BankError, Choice, Effect, Parameters, Question, Rule, Section
-from .values import is_date, is_number, join, show
+from .reading import DocumentReader
+from .values import is_date, is_number, show
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _CHOICE_KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -43,20 +46,7 @@ _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 
 _TOP = (("schema", "key", "name", "version", "parameters", "sections", "rules", "csoc_templates"), ("release_notes",))
 _SECTION = (("key", "level", "title", "position", "questions"), ("description",))
-_QUESTION = (
-    ("key", "label", "type", "position"),
-    (
-        "help_text",
-        "reference",
-        "required",
-        "allow_unknown",
-        "min_value",
-        "max_value",
-        "max_length",
-        "condition",
-        "choices",
-    ),
-)
+_QUESTION = (QUESTION_REQUIRED_FIELDS, tuple(key for key in QUESTION_FIELDS if key not in QUESTION_REQUIRED_FIELDS))
 _CHOICE = (("key", "label", "position"), ())
 _RULE = (("id", "level", "position", "when", "effect", "explanation"), ("requires",))
 _EFFECT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -115,26 +105,7 @@ class _QuestionDraft:
     condition: Condition | None = None
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
-
-    def object(self, value: Any, path: str, spec: tuple[tuple[str, ...], tuple[str, ...]], what: str) -> bool:
-        if not isinstance(value, dict):
-            self.add(path, f"{what} must be a JSON object")
-            return False
-        required, optional = spec
-        for key in value:
-            if key not in required and key not in optional:
-                self.add(join(path, key), f"unknown key {show(key)} in {what}")
-        for key in required:
-            if key not in value:
-                self.add(join(path, key), "is required")
-        return True
-
+class _Reader(DocumentReader):
     def text(self, value: Any, path: str, *, optional: bool = False) -> str:
         if value is None and optional:
             return ""

@@ -18,6 +18,20 @@ ORGANIZATION = "organization"
 SERVICE = "service"
 LEVELS = (ORGANIZATION, SERVICE)
 
+# The keys of a question in a bank document: the first four are required.
+QUESTION_REQUIRED_FIELDS = ("key", "label", "type", "position")
+QUESTION_FIELDS = (
+    *QUESTION_REQUIRED_FIELDS,
+    "help_text",
+    "reference",
+    "required",
+    "allow_unknown",
+    "min_value",
+    "max_value",
+    "max_length",
+    "condition",
+    "choices",
+)
 QUESTION_TYPES = ("yes_no", "yes_no_unknown", "single", "multi", "number", "date", "text")
 CHOICE_TYPES = ("single", "multi")
 # "unknown" is a first-class answer only where the contract allows it.

@@ -14,6 +14,7 @@ from typing import Any
 from .conditions import AnswerValue
 from .contract import ORGANIZATION, PROFILE_SCHEMA, SERVICE, UNKNOWN
 from .model import Bank, Organization, Profile, ProfileError, Question, Service, SubserviceOrganization
+from .reading import DocumentReader
 from .values import join, parse_date, show
 
 _TOP = (("schema", "as_of", "organization", "services"), ("subservice_organizations",))
@@ -132,26 +133,13 @@ def date_problem(value: Any) -> str | None:
     return None
 
 
-class _ProfileReader:
+class _ProfileReader(DocumentReader):
+    names_non_objects = True
+    null_is_missing = True
+
     def __init__(self, bank: Bank) -> None:
+        super().__init__()
         self.bank = bank
-        self.problems: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
-
-    def object(self, value: Any, path: str, spec: tuple[tuple[str, ...], tuple[str, ...]], what: str) -> bool:
-        if not isinstance(value, dict):
-            self.add(path, f"{what} must be a JSON object, got {show(value)}")
-            return False
-        required, optional = spec
-        for key in value:
-            if key not in required and key not in optional:
-                self.add(join(path, key), f"unknown key {show(key)} in {what}")
-        for key in required:
-            if value.get(key) is None:
-                self.add(join(path, key), "is required")
-        return True
 
     def name(self, value: Any, path: str) -> str:
         if value is None:

@@ -306,13 +306,18 @@ def bank_document_parse(data: bytes) -> dict[str, Any]:
     return document
 
 
-def bank_version_problems(version: BankVersion, document: dict[str, Any] | None = None) -> list[str]:
-    """Everything that keeps a version from being published, one line each, starting with its JSON path."""
+def bank_document_problems(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The document with its defaults filled in, and everything that keeps it from being published (one line
+    each, starting with its JSON path). The engine judges the filled-in form, as it is stored and published."""
     from assessments.engine import validate_bank
 
-    document = bank_document(version) if document is None else document
-    _, problems = bank_document_normalize(document)
-    return problems or validate_bank(document)
+    normalized, problems = bank_document_normalize(document)
+    return normalized, problems or validate_bank(normalized)
+
+
+def bank_version_problems(version: BankVersion, document: dict[str, Any] | None = None) -> list[str]:
+    """Everything that keeps a version from being published, one line each, starting with its JSON path."""
+    return bank_document_problems(bank_document(version) if document is None else document)[1]
 
 
 # ---------------------------------------------------------------------------------------------- writes

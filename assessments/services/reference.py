@@ -12,7 +12,7 @@ from django.db import transaction
 from assessments.banks import BANKS_DIR, DEFAULT_BANK_PATH, shipped_bank_document
 from assessments.models import BankVersion, TscCriterion
 from assessments.selectors.banks import bank_document
-from assessments.services.banks import BankValidationError, bank_document_normalize, bank_version_import
+from assessments.services.banks import BankValidationError, bank_document_problems, bank_version_import
 
 TSC_CSV = BANKS_DIR / "tsc-criteria.csv"
 DEFAULT_BANK = DEFAULT_BANK_PATH
@@ -39,10 +39,14 @@ def tsc_catalogue_ensure() -> int:
 def shipped_bank_ensure(path: Path = DEFAULT_BANK) -> tuple[BankVersion, list[str]]:
     """Publish a shipped bank file unless its key@version is in the database already: (version, warnings).
 
-    It goes through the same import-and-publish path as any admin's file, so an invalid shipped bank raises
-    `BankValidationError` and nothing is stored.
+    The file is validated first, whatever the database holds, so a broken file is caught even when its
+    key@version was published from an earlier, valid file: `BankValidationError`, and nothing is stored. A new
+    version goes through the same import-and-publish path as any admin's file.
     """
     document = shipped_bank_document(path)
+    normalized, problems = bank_document_problems(document)
+    if problems:
+        raise BankValidationError(problems)
     existing = (
         BankVersion.objects.select_related("bank")
         .filter(bank__key=document.get("key"), number=document.get("version"))
@@ -50,7 +54,6 @@ def shipped_bank_ensure(path: Path = DEFAULT_BANK) -> tuple[BankVersion, list[st
     )
     if existing is None:
         return bank_version_import(document=document, actor=None, publish=True), []
-    normalized, _ = bank_document_normalize(document)
     if existing.is_frozen and normalized != bank_document(existing):
         return existing, [
             f"{path.name}: differs from the published {existing.label}, which stays as it is; "
@@ -60,15 +63,16 @@ def shipped_bank_ensure(path: Path = DEFAULT_BANK) -> tuple[BankVersion, list[st
 
 
 def reference_data_ensure(stderr: TextIO | None = None) -> None:
-    """Runs after every `migrate`. A shipped bank that fails validation is reported, not half-loaded, and
-    does not stop the migration: the TSC catalogue and the database schema do not depend on it."""
+    """Runs after every `migrate`: loads the TSC catalogue, then publishes the shipped default bank.
+
+    A shipped bank that fails validation raises `BankValidationError` (the post_migrate handler turns it into a
+    `CommandError` that stops `migrate`); the bank's import is atomic, so none of it is stored. The catalogue does
+    not depend on the bank and stays loaded. A shipped file edited without a new version number is only reported.
+    """
     stderr = stderr or sys.stderr
     if TSC_CSV.exists():
         tsc_catalogue_ensure()
     if DEFAULT_BANK.exists():
-        try:
-            _, warnings = shipped_bank_ensure(DEFAULT_BANK)
-        except BankValidationError as error:
-            warnings = [f"{DEFAULT_BANK.name} was not published:", *error.problems]
+        _, warnings = shipped_bank_ensure(DEFAULT_BANK)
         for line in warnings:
             stderr.write(line + "\n")

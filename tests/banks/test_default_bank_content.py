@@ -1,8 +1,8 @@
 """Content checks for the default question bank (assessments/banks/default.json).
 
 Plain pytest, no Django: the bank file is data, checked against the canonical
-question keys of the scoping contract (section 2) and the `socscope.bank/1`
-format (docs/bank-format.md).
+question keys of the scoping contract (section 2, as `assessments.engine.contract`
+holds them) and the `socscope.bank/1` format (docs/bank-format.md).
 """
 
 import json
@@ -10,111 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from assessments.engine.contract import CANONICAL_QUESTIONS, QUESTION_FIELDS, QUESTION_TYPES
+
 BANK_PATH = Path(__file__).resolve().parents[2] / "assessments" / "banks" / "default.json"
 
-MONTHS = [
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-]
-
-# key -> (level, type, choice keys in order)
-CANONICAL = {
-    "controls_operating_months": ("organization", "number", []),
-    "prior_reports": (
-        "organization",
-        "multi",
-        [
-            "soc1_type1",
-            "soc1_type2",
-            "soc2_type1",
-            "soc2_type2",
-            "soc3",
-            "iso27001",
-            "none",
-        ],
-    ),
-    "report_needed_by": ("organization", "date", []),
-    "customer_requests": (
-        "organization",
-        "multi",
-        ["soc1", "soc2", "soc3", "type2", "none"],
-    ),
-    "public_report_wanted": ("organization", "yes_no", []),
-    "client_fye_month": ("organization", "single", [*MONTHS, "mixed"]),
-    "clients_sec_registrants": ("organization", "yes_no_unknown", []),
-    "transaction_classes": (
-        "service",
-        "multi",
-        [
-            "payroll",
-            "tax",
-            "benefits",
-            "claims",
-            "payments",
-            "billing",
-            "payables",
-            "general_ledger",
-            "loans",
-            "investments",
-            "custody",
-            "none",
-        ],
-    ),
-    "outputs_used_in_financials": ("service", "yes_no_unknown", []),
-    "hosts_client_financial_systems": ("service", "yes_no_unknown", []),
-    "stores_customer_data": ("service", "yes_no_unknown", []),
-    "data_types": (
-        "service",
-        "multi",
-        [
-            "personal",
-            "health",
-            "cardholder",
-            "confidential_business",
-            "financial",
-            "none",
-        ],
-    ),
-    "availability_commitments": ("service", "yes_no_unknown", []),
-    "processing_integrity_commitments": ("service", "yes_no_unknown", []),
-    "confidentiality_commitments": ("service", "yes_no_unknown", []),
-    "privacy_commitments": ("service", "yes_no_unknown", []),
-}
-
-QUESTION_TYPES = {
-    "yes_no",
-    "yes_no_unknown",
-    "single",
-    "multi",
-    "number",
-    "date",
-    "text",
-}
-QUESTION_FIELDS = {
-    "key",
-    "label",
-    "help_text",
-    "reference",
-    "type",
-    "required",
-    "allow_unknown",
-    "min_value",
-    "max_value",
-    "max_length",
-    "position",
-    "condition",
-    "choices",
-}
 SECTION_FIELDS = {"key", "level", "title", "description", "position", "questions"}
 ATOM_OPS = {
     "eq",
@@ -205,27 +104,24 @@ def test_question_keys_unique(questions):
     assert not duplicates
 
 
-@pytest.mark.parametrize("key", sorted(CANONICAL))
+@pytest.mark.parametrize("key", sorted(CANONICAL_QUESTIONS))
 def test_canonical_question(by_key, key):
     assert key in by_key, f"canonical question {key} missing"
     level, q = by_key[key]
-    want_level, want_type, want_choices = CANONICAL[key]
+    want_level, want_type, want_unknown, want_choices = CANONICAL_QUESTIONS[key]
     assert level == want_level
     assert q["type"] == want_type
-    assert [c["key"] for c in q["choices"]] == want_choices
+    assert tuple(c["key"] for c in q["choices"]) == want_choices
     assert q["condition"] is None, "canonical questions are read unconditionally"
     assert q["required"] is (key != "report_needed_by")
-    if want_type == "yes_no_unknown" or key == "controls_operating_months":
-        assert q["allow_unknown"] is True
-    else:
-        assert q["allow_unknown"] is False
+    assert q["allow_unknown"] is want_unknown
     if key == "controls_operating_months":
         assert q["min_value"] == 0
 
 
 def test_every_question_is_documented(questions):
     for _, q in questions:
-        assert set(q) == QUESTION_FIELDS, q["key"]
+        assert set(q) == set(QUESTION_FIELDS), q["key"]
         for field in ("label", "help_text", "reference"):
             assert isinstance(q[field], str) and q[field].strip(), f"{q['key']}: {field}"
         assert q["type"] in QUESTION_TYPES, q["key"]
@@ -276,5 +172,5 @@ def test_conditions_refer_to_existing_questions(questions, by_key):
 
 def test_canonical_questions_have_no_condition(questions):
     for _, q in questions:
-        if q["key"] in CANONICAL:
+        if q["key"] in CANONICAL_QUESTIONS:
             assert q["condition"] is None, q["key"]

@@ -153,9 +153,10 @@ def test_choice_problems_show_on_their_rows(admin_client, draft):
     assert formset.forms[0].errors["key"] == ['"unknown" is reserved for the don\'t-know answer']
 
 
-def test_a_choice_question_needs_choices(admin_client, draft):
+def new_question_form(draft: BankVersion, **fields: Any) -> dict[str, Any]:
+    """The POST body of the question add form for a single-choice question, with no choice rows unless `fields`."""
     section = Section.objects.get(version=draft, key="organization_reports")
-    data = {
+    return {
         "section": section.pk,
         "position": 500,
         "key": "hosting_region",
@@ -164,8 +165,12 @@ def test_a_choice_question_needs_choices(admin_client, draft):
         "condition": "",
         "choices-TOTAL_FORMS": 0,
         "choices-INITIAL_FORMS": 0,
+        **fields,
     }
-    response = admin_client.post(url("question_add"), data)
+
+
+def test_a_choice_question_needs_choices(admin_client, draft):
+    response = admin_client.post(url("question_add"), new_question_form(draft))
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert formset.non_form_errors() == ["Choices: a single question needs at least one choice"]
@@ -173,24 +178,20 @@ def test_a_choice_question_needs_choices(admin_client, draft):
 
 
 def test_adding_a_question_with_choices_and_a_condition(admin_client, draft):
-    section = Section.objects.get(version=draft, key="organization_reports")
-    data = {
-        "section": section.pk,
-        "position": 500,
-        "key": "hosting_region",
-        "label": "Where is it hosted?",
-        "type": "single",
-        "required": "on",
-        "condition": json.dumps({"q": "public_report_wanted", "op": "is_true"}),
-        "choices-TOTAL_FORMS": 2,
-        "choices-INITIAL_FORMS": 0,
-        "choices-0-key": "eu",
-        "choices-0-label": "European Union",
-        "choices-0-position": 10,
-        "choices-1-key": "us",
-        "choices-1-label": "United States",
-        "choices-1-position": 20,
-    }
+    data = new_question_form(
+        draft,
+        required="on",
+        condition=json.dumps({"q": "public_report_wanted", "op": "is_true"}),
+        **{
+            "choices-TOTAL_FORMS": 2,
+            "choices-0-key": "eu",
+            "choices-0-label": "European Union",
+            "choices-0-position": 10,
+            "choices-1-key": "us",
+            "choices-1-label": "United States",
+            "choices-1-position": 20,
+        },
+    )
     assert admin_client.post(url("question_add"), data).status_code == 302
     question = Question.objects.get(version=draft, key="hosting_region")
     assert list(question.choices.values_list("key", flat=True)) == ["eu", "us"]

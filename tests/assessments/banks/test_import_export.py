@@ -10,9 +10,16 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from assessments.engine import contract
 from assessments.models import AuditEvent, BankVersion, Choice, Question, QuestionBank, Rule, Section
 from assessments.selectors.banks import bank_document, bank_document_json, bank_json
-from assessments.services.banks import BankValidationError, bank_document_parse, bank_version_import
+from assessments.services.banks import (
+    QUESTION_FIELDS,
+    REQUIRED,
+    BankValidationError,
+    bank_document_parse,
+    bank_version_import,
+)
 from tests.assessments.banks.conftest import BANKS, find_question
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +200,10 @@ def test_conditions_nested_beyond_reason_are_refused_before_the_engine_reads_the
     with pytest.raises(BankValidationError) as caught:
         bank_version_import(document=bank_doc, actor=None, publish=True)
     assert caught.value.problems == ["$.sections[2].questions[3].condition: is nested too deeply (at most 32 levels)"]
+
+
+def test_the_importer_checks_exactly_the_question_keys_the_engine_reads() -> None:
+    assert set(QUESTION_FIELDS) == set(contract.QUESTION_FIELDS)
+    assert {key for key, (_, default) in QUESTION_FIELDS.items() if default is REQUIRED} == set(
+        contract.QUESTION_REQUIRED_FIELDS
+    )
