@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404
@@ -33,3 +34,31 @@ def memo_get(user: User, assessment_pk: int, number: int, *, light: bool = False
 def tsc_criteria() -> list[dict[str, Any]]:
     """The Trust Services Criteria catalogue (ids and our short titles) as plain data, in catalogue order."""
     return list(TscCriterion.objects.order_by("position").values("code", "category", "group", "short_title"))
+
+
+MEMO_FILES_ROOT = "memos"
+
+
+def memo_stored_files() -> set[str]:
+    """The path of every file in the memos' storage folder, whether a memo points to it or not."""
+    storage = Memo._meta.get_field("pdf").storage
+    found: set[str] = set()
+    pending = [MEMO_FILES_ROOT]
+    while pending:
+        folder = pending.pop()
+        if storage.exists(folder):
+            folders, files = storage.listdir(folder)
+            pending.extend(f"{folder}/{name}" for name in folders)
+            found.update(f"{folder}/{name}" for name in files)
+    return found
+
+
+def memo_orphan_files(*, settled_before: dt.datetime) -> list[str]:
+    """Stored memo files that no memo points to, last modified before `settled_before`, in path order.
+
+    Only a crash, or a caller's transaction failing after `memo_create` saved its file, leaves one. A file
+    newer than `settled_before` may belong to a memo whose transaction has not committed yet, so it is skipped.
+    """
+    storage = Memo._meta.get_field("pdf").storage
+    unreferenced = memo_stored_files() - set(Memo.objects.values_list("pdf", flat=True))
+    return sorted(path for path in unreferenced if storage.get_modified_time(path) < settled_before)

@@ -17,7 +17,7 @@ from assessments.memo import RENDERER, MemoMeta, MemoRenderError, Signature, mem
 from assessments.models import Assessment, Memo, User
 from assessments.selectors.banks import engine_bank
 from assessments.selectors.intake import assessment_profile
-from assessments.selectors.memos import tsc_criteria
+from assessments.selectors.memos import memo_orphan_files, tsc_criteria
 from assessments.selectors.review import overrides_json
 from assessments.services.audit import audit_event_record
 
@@ -39,6 +39,15 @@ def _sign_off(assessment: Assessment, actor: User, kind: str, now: dt.datetime) 
     )
     prepared = _signature(submitted.created_by, submitted.created_at) if submitted else None
     return {"prepared_by": prepared, "approved_by": _signature(actor, now)}
+
+
+def _unsaved_memo_file_delete(memo: Memo) -> None:
+    """Delete the file of a memo whose row is being rolled back; a failure here must not hide the first error."""
+    name = memo.pdf.name
+    try:
+        memo.pdf.delete(save=False)
+    except Exception:
+        logger.exception("The file %s of a memo that was not stored could not be deleted", name)
 
 
 @transaction.atomic
@@ -100,28 +109,30 @@ def memo_create(*, assessment: Assessment, actor: User, kind: str = Memo.Kind.SU
         size=len(pdf),
         created_by=actor,
     )
-    # The file goes first: a failure after this point can leave an unreferenced file, never a row without one.
+    # The file goes first, so a committed row always has its file. A failure below rolls the row back, so the
+    # file goes too before the error is raised; only a crash, or a caller's commit failing after this returns,
+    # can still leave a file that no memo points to.
     memo.pdf.save(f"memo-{assessment.pk}-v{number}.pdf", ContentFile(pdf), save=False)
     try:
         memo.save()
-    except Exception:
-        memo.pdf.delete(save=False)
+        audit_event_record(
+            action="memo.rendered",
+            actor=actor,
+            assessment=assessment,
+            obj=memo,
+            data={
+                "number": number,
+                "kind": kind,
+                "sha256": memo.sha256,
+                "size": memo.size,
+                "bank_version": version.label,
+                "engine_version": memo.engine_version,
+                "renderer": RENDERER,
+            },
+        )
+    except BaseException:
+        _unsaved_memo_file_delete(memo)
         raise
-    audit_event_record(
-        action="memo.rendered",
-        actor=actor,
-        assessment=assessment,
-        obj=memo,
-        data={
-            "number": number,
-            "kind": kind,
-            "sha256": memo.sha256,
-            "size": memo.size,
-            "bank_version": version.label,
-            "engine_version": memo.engine_version,
-            "renderer": RENDERER,
-        },
-    )
     return memo
 
 
@@ -138,3 +149,18 @@ def memo_download(*, memo: Memo, actor: User) -> bytes:
         data={"number": memo.number, "sha256": memo.sha256},
     )
     return content
+
+
+@transaction.atomic
+def memo_orphan_files_delete(*, settled_before: dt.datetime) -> list[str]:
+    """Delete the stored memo files no memo points to (`memo_orphan_files`); records `memo.orphan_files_deleted`.
+
+    Files of stored memos are never touched: only paths that no memo row names are deleted.
+    """
+    orphans = memo_orphan_files(settled_before=settled_before)
+    storage = Memo._meta.get_field("pdf").storage
+    for path in orphans:
+        storage.delete(path)
+    if orphans:
+        audit_event_record(action="memo.orphan_files_deleted", actor=None, data={"files": orphans})
+    return orphans
