@@ -95,7 +95,7 @@ MATRIX: dict[str, Row] = {
     ),
     "assessments:dashboard": Row(
         get="login ok ok ok ok ok ok",
-        post="login ok ok ok ok ok ok",
+        post="login 405 405 405 405 405 405",
     ),
     # --- questionnaire: managers of the organization edit; viewers and assigned auditors read; others get 404.
     # The outsider manages another organization, so they may start assessments there.
