@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from assessments.engine import ProfileError
 from assessments.models import Assessment, AuditEvent, Comment, Membership, Memo, Question, Section, User
@@ -36,7 +37,8 @@ def assessment_engine_result(assessment: Assessment) -> dict[str, Any] | None:
     """The engine's result the review is about: the newest memo's frozen result once the answers are locked,
     the live result while they can still change; None while the answers do not yet form a valid profile."""
     if not assessment.is_editable:
-        memo = assessment.memos.order_by("-number").first()
+        # Only the result: the profile and context documents are as large and would be decoded for nothing.
+        memo = assessment.memos.order_by("-number").only("assessment", "result").first()
         if memo is not None:
             return memo.result
     try:
@@ -81,17 +83,29 @@ def assessment_conclusions(assessment: Assessment) -> Conclusions:
     return Conclusions(engine=engine, shown=shown, targets=override_targets(engine, shown))
 
 
+def conclusion_target(assessment: Assessment, path: str) -> tuple[int, OverrideTarget] | None:
+    """The conclusion an override form is for, with its number among the page's targets (1-based: the form's
+    element ids), from its `path`; None when the result has no such conclusion to override."""
+    targets = assessment_conclusions(assessment).targets
+    return next(((number, t) for number, t in enumerate(targets, 1) if t.path == path), None)
+
+
 # ------------------------------------------------------------------------------------------------ comments
 
 
-def comment_threads(assessment: Assessment) -> list[Comment]:
-    """Every thread on the assessment with its replies (`thread.replies.all()` needs no further query)."""
+def comment_threads(assessment: Assessment, *, replies: bool = True) -> list[Comment]:
+    """Every thread on the assessment, with its replies unless `replies` is False (then `thread_replies_load`
+    fetches them later, for pages that may not show any thread)."""
+    threads = list(assessment.comments.filter(parent__isnull=True).select_related("author", "resolved_by", "service"))
+    if replies:
+        thread_replies_load(threads)
+    return threads
+
+
+def thread_replies_load(threads: list[Comment]) -> None:
+    """One query for the replies of all `threads`: `thread.replies.all()` needs no further query afterwards."""
     replies = Comment.objects.select_related("author").order_by("created_at", "id")
-    return list(
-        assessment.comments.filter(parent__isnull=True)
-        .select_related("author", "resolved_by", "service")
-        .prefetch_related(Prefetch("replies", queryset=replies))
-    )
+    prefetch_related_objects(threads, Prefetch("replies", queryset=replies))
 
 
 def threads_by_place(threads: Iterable[Comment]) -> dict[tuple[int | None, str], list[Comment]]:
@@ -108,14 +122,17 @@ def question_sections(assessment: Assessment) -> dict[str, str]:
     return {key: question.section for key, question in engine_bank(assessment.bank_version).questions.items()}
 
 
-def open_comments_by_section(assessment: Assessment) -> Counter[tuple[int | None, str]]:
-    """Open threads per (service id or None, section key), for the questionnaire's section list."""
+def open_comments_by_section(
+    assessment: Assessment, by_place: Mapping[tuple[int | None, str], list[Comment]]
+) -> Counter[tuple[int | None, str]]:
+    """Open threads per (service id or None, section key), for the questionnaire's section list: counted from the
+    threads the page already loaded (`threads_by_place`), not another query."""
     sections = question_sections(assessment)
     counts: Counter[tuple[int | None, str]] = Counter()
-    open_threads = assessment.comments.filter(parent__isnull=True, resolved=False).exclude(question_key="")
-    for service_id, question_key in open_threads.values_list("service_id", "question_key"):
-        if question_key in sections:
-            counts[(service_id, sections[question_key])] += 1
+    for (service_id, question_key), threads in by_place.items():
+        open_count = sum(1 for t in threads if not t.resolved)
+        if open_count and question_key in sections:
+            counts[(service_id, sections[question_key])] += open_count
     return counts
 
 
@@ -128,6 +145,8 @@ class AnswerRow:
     value: Any
     display: str
     threads: list[Comment]
+    # `<place>-<question key>`: the row's id on the page and the answer a comment form is for (`comment_target`).
+    target: str
 
     @property
     def open_threads(self) -> int:
@@ -140,14 +159,9 @@ class SectionAnswers:
     service: Any
     rows: list[AnswerRow]
 
-    @property
+    @cached_property
     def open_threads(self) -> int:
         return sum(row.open_threads for row in self.rows)
-
-    @property
-    def place(self) -> str:
-        """`org` or the service's id: makes ids on the page unique per service."""
-        return "org" if self.service is None else str(self.service.pk)
 
 
 def answer_display(question: Question, value: Any, choice_labels: Mapping[str, str]) -> str:
@@ -177,24 +191,47 @@ def answers_by_section(assessment: Assessment, threads: Iterable[Comment]) -> li
             Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
         )
     )
-    answers = {(a.service_id, a.question_key): a.value for a in assessment.answers.all()}
+    stored = assessment.answers.values_list("service_id", "question_key", "value")
+    answers = {(service_id, key): value for service_id, key, value in stored}
     services = list(assessment.services.all())
     result = []
     for section in sections:
+        # Each question's choice labels once, however many services answer it.
+        questions = [(q, {c.key: c.label for c in q.choices.all()}) for q in section.questions.all()]
         owners = services if section.level == Section.Level.SERVICE else [None]
         for service in owners:
             service_id = service.pk if service else None
+            place = "org" if service is None else str(service.pk)
             rows = []
-            for question in section.questions.all():
+            for question, labels in questions:
                 value = answers.get((service_id, question.key))
                 place_threads = by_place.get((service_id, question.key), [])
                 if value is None and question.condition and not place_threads:
                     continue
-                labels = {c.key: c.label for c in question.choices.all()}
-                rows.append(AnswerRow(question, value, answer_display(question, value, labels), place_threads))
+                display = answer_display(question, value, labels)
+                rows.append(AnswerRow(question, value, display, place_threads, f"{place}-{question.key}"))
             if rows:
                 result.append(SectionAnswers(section, service, rows))
     return result
+
+
+def comment_target(assessment: Assessment, target: str) -> tuple[Any, Question] | None:
+    """The service (None for the organization) and question an answer's comment form is for, from the row's
+    `target`; None when the assessment has no such answer place."""
+    place, _, key = target.partition("-")
+    if place == "org":
+        service, level = None, Section.Level.ORGANIZATION
+    elif place.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+        service = assessment.services.filter(pk=int(place)).first()
+        if service is None:
+            return None
+        level = Section.Level.SERVICE
+    else:
+        return None
+    question = Question.objects.filter(
+        section__version_id=assessment.bank_version_id, section__level=level, key=key
+    ).first()
+    return None if question is None else (service, question)
 
 
 # --------------------------------------------------------------------------------------- lists and the log

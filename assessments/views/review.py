@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +18,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.models import Assessment
@@ -30,12 +32,15 @@ from assessments.selectors.review import (
     assessments_for_review,
     audit_actions,
     audit_events,
+    comment_target,
     comment_threads,
+    conclusion_target,
     memo_diff,
     memos_of,
     threads_by_place,
 )
 from assessments.services import review as services
+from assessments.templatetags.review_tags import ANSWER_FORM_PREFIX, answer_form_values
 
 
 @dataclass
@@ -58,12 +63,80 @@ def _review_url(assessment: Assessment, fragment: str = "") -> str:
     return f"{url}#{fragment}" if fragment else url
 
 
+OVERRIDE_FORM_PREFIX = "override-"
+
+
+def _can_comment(role: str | None, assessment: Assessment) -> bool:
+    return role in (MANAGER, AUDITOR) and assessment.status != Assessment.Status.APPROVED
+
+
+def _can_override(role: str | None, assessment: Assessment) -> bool:
+    return role == AUDITOR and assessment.status == Assessment.Status.IN_REVIEW
+
+
+@dataclass(frozen=True)
+class OnDemandForm:
+    """A form the review page shows as a link per place (answer, conclusion) rather than a form each: htmx fetches
+    the one asked for, `?<param>=<target>` opens it without JavaScript, and a refused one (form id `prefix` +
+    target) comes back open."""
+
+    param: str
+    prefix: str
+    allowed: Callable[[str | None, Assessment], bool]
+    refusal: str
+    find: Callable[[Assessment, str], Any]
+    missing: str
+    template: str
+    context: Callable[[str, Any], dict[str, Any]]
+
+
+def _comment_form_context(target: str, place: tuple[Any, Any]) -> dict[str, Any]:
+    service, question = place
+    return answer_form_values(target, service, question.key)
+
+
+ANSWER_COMMENT = OnDemandForm(
+    param="comment",
+    prefix=ANSWER_FORM_PREFIX,
+    allowed=_can_comment,
+    refusal="Only the organization's managers and the assigned auditors comment, until approval.",
+    find=comment_target,
+    missing="No such answer in this assessment.",
+    template="assessments/review/_comment_form.html",
+    context=_comment_form_context,
+)
+OVERRIDE = OnDemandForm(
+    param="override",
+    prefix=OVERRIDE_FORM_PREFIX,
+    allowed=_can_override,
+    refusal="Only the assigned auditors override conclusions, while the assessment is in review.",
+    find=conclusion_target,
+    missing="No such conclusion to override in this assessment.",
+    template="assessments/review/_override_form.html",
+    context=lambda path, found: {"n": found[0], "t": found[1]},
+)
+
+
+def _open_form(request: HttpRequest, failed: Failed | None, form: OnDemandForm) -> str:
+    """Which one of a kind of on-demand form the page shows open: the one whose submission was just refused, else
+    the one a link asked for (the page without JavaScript); "" for none."""
+    if failed is not None:
+        return failed.form.removeprefix(form.prefix) if failed.form.startswith(form.prefix) else ""
+    return request.GET.get(form.param, "")
+
+
+def _varies_on_htmx(response: HttpResponse) -> HttpResponse:
+    # The same URL answers with the whole page or, to htmx, one form: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def _review_page(request: HttpRequest, assessment: Assessment, failed: Failed | None = None) -> HttpResponse:
     role = assessment_role(request.user, assessment)
     threads = comment_threads(assessment)
     by_place = threads_by_place(threads)
     conclusions = assessment_conclusions(assessment)
-    can_override = role == AUDITOR and assessment.status == Assessment.Status.IN_REVIEW
+    can_override = _can_override(role, assessment)
     labels = {entry["target"]: entry["label"] for entry in conclusions.overrides}
     withdrawable = [(pk, labels.get(target, target)) for pk, target in assessment.overrides.values_list("pk", "target")]
     services_list = list(assessment.services.all())
@@ -75,8 +148,12 @@ def _review_page(request: HttpRequest, assessment: Assessment, failed: Failed | 
         "conclusions": conclusions,
         "can_override": can_override,
         "withdrawable": withdrawable if can_override else [],
-        "can_comment": role in (MANAGER, AUDITOR) and assessment.status != Assessment.Status.APPROVED,
+        # Answers and conclusions show a link each, not a form each; at most one form of each kind is open.
+        "open_override": _open_form(request, failed, OVERRIDE),
+        "can_comment": _can_comment(role, assessment),
         "sections": answers_by_section(assessment, threads),
+        "open_answer": _open_form(request, failed, ANSWER_COMMENT),
+        "review_url": _review_url(assessment),
         "general_threads": by_place.get((None, ""), []),
         "service_threads": [(s, by_place.get((s.pk, ""), [])) for s in services_list],
         "open_threads": sum(1 for t in threads if not t.resolved),
@@ -87,13 +164,30 @@ def _review_page(request: HttpRequest, assessment: Assessment, failed: Failed | 
     }
     if failed is not None:
         messages.error(request, "That was not saved. The message beside the form says why.")
-    return render(request, "assessments/review/review.html", context, status=400 if failed else 200)
+    response = render(request, "assessments/review/review.html", context, status=400 if failed else 200)
+    return _varies_on_htmx(response)
+
+
+def _form_fragment(request: HttpRequest, assessment: Assessment, form: OnDemandForm, target: str) -> HttpResponse:
+    """One on-demand form alone, which htmx puts in place of the link that asked for it."""
+    if not form.allowed(assessment_role(request.user, assessment), assessment):
+        raise PermissionDenied(form.refusal)
+    found = form.find(assessment, target)
+    if found is None:
+        raise Http404(form.missing)
+    context = {"assessment": assessment, "failed": None, **form.context(target, found)}
+    return _varies_on_htmx(render(request, form.template, context))
 
 
 @login_required
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review_page(request, assessment_get(request.user, pk))
+    assessment = assessment_get(request.user, pk)
+    if request.htmx:
+        for form in (ANSWER_COMMENT, OVERRIDE):
+            if target := request.GET.get(form.param, ""):
+                return _form_fragment(request, assessment, form, target)
+    return _review_page(request, assessment)
 
 
 @login_required
@@ -125,8 +219,8 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     parent_id = request.POST.get("parent") or ""
     service_id = request.POST.get("service") or ""
     question_key = request.POST.get("question_key", "")
-    parent = get_object_or_404(assessment.comments, pk=parent_id) if parent_id.isdigit() else None
-    service = get_object_or_404(assessment.services, pk=service_id) if service_id.isdigit() else None
+    parent = get_object_or_404(assessment.comments, pk=parent_id) if parent_id.isdecimal() else None
+    service = get_object_or_404(assessment.services, pk=service_id) if service_id.isdecimal() else None
     form_id = request.POST.get("form_id", "comment")
     try:
         comment = services.comment_create(
@@ -175,7 +269,7 @@ def override_save(request: HttpRequest, pk: int) -> HttpResponse:
             assessment=assessment, actor=request.user, target=target, value=value, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        failed = Failed(f"override-{target}", _errors(exc, "value"), request.POST.dict())
+        failed = Failed(f"{OVERRIDE_FORM_PREFIX}{target}", _errors(exc, "value"), request.POST.dict())
         return _review_page(request, assessment, failed)
     messages.success(request, "The override is recorded with its reason.")
     return redirect(_review_url(assessment, "conclusions"))

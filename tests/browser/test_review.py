@@ -110,7 +110,10 @@ def test_manager_and_auditor_walk_the_review_loop_to_an_approved_memo(
     page.goto(review_url)
     page.get_by_test_id("step-start_review").get_by_role("button", name="Start review").click()
     target = page.locator('[data-testid="override-target"][data-target="services.payroll.soc2.strength"]')
-    target.locator("summary").click()
+    target.get_by_role("link", name=re.compile("^Override this conclusion")).click()
+    # htmx fetched just this form and moved the focus into it; no other conclusion has a form.
+    expect(target.get_by_label("Decision")).to_be_focused()
+    assert page.get_by_test_id("override-form").count() == 1
     target.get_by_label("Decision").select_option("required")
     target.get_by_label("Reason (required)").fill("customer contracts require a SOC 2 report")
     target.get_by_role("button", name="Record override").click()
@@ -190,3 +193,25 @@ def test_the_review_pages_pass_axe(
             problems = [(v["id"], [node["html"] for node in v["nodes"]]) for v in axe_violations(page)]
             assert problems == [], url
     expect(page.get_by_test_id("approved-notice")).to_contain_text("Approved and final")
+
+
+def test_a_comment_link_whose_form_cannot_be_fetched_opens_the_page_that_says_why(
+    page: object, answered: tuple[Assessment, Service], manager: User, auditor: User
+) -> None:
+    from assessments.services.intake import assessment_submit
+    from assessments.services.review import assessment_transition
+
+    assessment, _ = answered
+    assessment_submit(assessment=assessment, actor=manager)
+    assessment_transition(assessment=assessment, actor=auditor, action="start_review")
+    sign_in(page, auditor.username)
+    page.goto(f"/assessments/{assessment.pk}/review/")
+    link = page.get_by_text("Comment on this answer").first
+    expect(link).to_be_visible()
+    # The auditor loses the assignment while the page is open: fetching the form now answers 404.
+    assessment.assignments.all().delete()
+
+    link.click()
+
+    expect(page).to_have_url(re.compile(r"[?&]comment="))
+    expect(page.locator("h1")).to_contain_text(re.compile("not found", re.IGNORECASE))

@@ -21,7 +21,12 @@ from assessments.models import (
     User,
 )
 from assessments.selectors.access import assessment_get, assessment_role
-from assessments.selectors.review import assessment_conclusions, open_comments_by_section
+from assessments.selectors.review import (
+    assessment_conclusions,
+    comment_threads,
+    open_comments_by_section,
+    threads_by_place,
+)
 from assessments.services.review import (
     assessment_copy,
     assessment_transition,
@@ -426,7 +431,9 @@ class TestComments:
         done = comment_create(assessment=submitted, actor=auditor, body="3", question_key="client_fye_month")
         comment_resolve(comment=done, actor=manager)
 
-        assert open_comments_by_section(submitted) == {(service.pk, "data_and_commitments"): 2}
+        by_place = threads_by_place(comment_threads(submitted, replies=False))
+
+        assert open_comments_by_section(submitted, by_place) == {(service.pk, "data_and_commitments"): 2}
 
 
 # ----------------------------------------------------------------------------------------------- overrides

@@ -417,3 +417,305 @@ def test_the_manager_sees_the_comment_beside_its_question_and_in_the_section_lis
     detail = client.get(reverse("assessments:assessment_detail", args=[in_review.pk])).content.decode()
     assert detail.count('data-testid="section-open-comments"') == 1
     assert "1 open comment<" in detail
+
+
+# ------------------------------------------------------------------------------------ commenting on an answer
+
+
+def answer_target(service: Service, question_key: str = "transaction_classes") -> str:
+    return f"{service.pk}-{question_key}"
+
+
+@pytest.mark.parametrize(
+    ("place", "link", "form", "least"),
+    [
+        ('data-testid="answer-row"', "data-comment-link", 'name="form_id" value="comment-q-', 10),
+        ('data-testid="override-target"', "data-override-link", 'name="target"', 5),
+    ],
+)
+def test_each_answer_and_conclusion_offers_a_link_not_a_form_of_its_own(
+    in_review: Assessment, auditor: User, place: str, link: str, form: str, least: int
+) -> None:
+    page = client_for(auditor).get(reverse("assessments:review", args=[in_review.pk])).content.decode()
+
+    places = page.count(place)
+    assert places > least
+    assert page.count(link) == places
+    assert form not in page
+
+
+def test_a_viewer_sees_the_answers_without_comment_links(in_review: Assessment, viewer: User) -> None:
+    page = client_for(viewer).get(reverse("assessments:review", args=[in_review.pk])).content.decode()
+
+    assert 'data-testid="answer-row"' in page
+    assert "data-comment-link" not in page
+
+
+def test_without_javascript_the_comment_link_opens_that_answers_form(
+    in_review: Assessment, auditor: User, service: Service
+) -> None:
+    client = client_for(auditor)
+    url = reverse("assessments:review", args=[in_review.pk])
+    target = answer_target(service)
+    page = client.get(url).content.decode()
+    assert f'href="{url}?comment={target}#answer-{target}"' in page
+
+    opened = client.get(url, {"comment": target}).content.decode()
+    row = opened[opened.index(f'id="answer-{target}"') :]
+    row = row[: row.index("</li>")]
+    assert f'id="comment-q-{target}-body"' in row
+    assert "autofocus" in row
+    assert opened.count('name="form_id" value="comment-q-') == 1
+    response = client.post(
+        reverse("assessments:comment_create", args=[in_review.pk]),
+        {
+            "form_id": f"comment-q-{target}",
+            "service": service.pk,
+            "question_key": "transaction_classes",
+            "body": "Why?",
+        },
+    )
+    assert response.status_code == 302
+    comment = in_review.comments.get()
+    assert (comment.service_id, comment.question_key) == (service.pk, "transaction_classes")
+
+
+def test_htmx_fetches_only_the_form_of_one_answer(in_review: Assessment, auditor: User, service: Service) -> None:
+    response = client_for(auditor).get(
+        reverse("assessments:review", args=[in_review.pk]),
+        {"comment": answer_target(service)},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith("<form")
+    assert f'name="service" value="{service.pk}"' in fragment
+    assert 'name="question_key" value="transaction_classes"' in fragment
+    assert 'name="csrfmiddlewaretoken"' in fragment
+    assert "<html" not in fragment
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "org-no_such_question",
+        "org-transaction_classes",
+        "999999-transaction_classes",
+        "²-transaction_classes",
+        "nowhere",
+        "",
+    ],
+)
+def test_htmx_gets_404_for_an_answer_the_assessment_does_not_have(
+    in_review: Assessment, auditor: User, target: str
+) -> None:
+    response = client_for(auditor).get(
+        reverse("assessments:review", args=[in_review.pk]), {"comment": target or "-"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_answer_form_is_403_for_a_viewer_and_404_for_an_outsider(
+    in_review: Assessment, viewer: User, outsider: User, service: Service
+) -> None:
+    url = reverse("assessments:review", args=[in_review.pk])
+    query = {"comment": answer_target(service)}
+
+    assert client_for(viewer).get(url, query, HTTP_HX_REQUEST="true").status_code == 403
+    assert client_for(outsider).get(url, query, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_a_refused_answer_comment_reopens_that_form_with_its_message(
+    in_review: Assessment, auditor: User, service: Service
+) -> None:
+    target = answer_target(service)
+    response = client_for(auditor).post(
+        reverse("assessments:comment_create", args=[in_review.pk]),
+        {"form_id": f"comment-q-{target}", "service": service.pk, "question_key": "transaction_classes", "body": " "},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    row = page[page.index(f'id="answer-{target}"') :]
+    row = row[: row.index("</li>")]
+    assert f'aria-describedby="comment-q-{target}-error"' in row
+    assert 'role="alert"' in row
+    assert "data-comment-link" not in row
+
+
+def test_answer_rows_escape_the_question_label_and_the_answer() -> None:
+    from django.template import Context, Template
+
+    from assessments.models import Question
+    from assessments.selectors.review import AnswerRow, SectionAnswers
+
+    question = Question(key="fye", label='Fiscal <b>year</b> "end"')
+    row = AnswerRow(question, "<i>x</i>", "<i>x</i>", [], "org-fye")
+    block = SectionAnswers(section=None, service=None, rows=[row])
+
+    html_out = Template("{% load review_tags %}{% answer_rows block %}").render(
+        Context({"block": block, "can_comment": True, "open_answer": "", "review_url": "/r/"})
+    )
+
+    assert "Fiscal &lt;b&gt;year&lt;/b&gt; &quot;end&quot;" in html_out
+    assert "&lt;i&gt;x&lt;/i&gt;" in html_out
+    assert "<b>" not in html_out and "<i>" not in html_out
+    assert 'href="/r/?comment=org-fye#answer-org-fye"' in html_out
+
+
+def test_the_questionnaires_comment_tags_share_one_query_and_load_replies_only_for_a_shown_thread(
+    in_review: Assessment, service: Service, auditor: User, django_assert_num_queries: Any
+) -> None:
+    from django.template import Context, Template
+
+    from assessments.selectors.review import question_sections
+
+    comment_create(
+        assessment=in_review, actor=auditor, body="Tax?", service=service, question_key="transaction_classes"
+    )
+    page = Template(
+        "{% load review_tags %}{% open_comment_count a 'financial_reporting_impact' s as n %}{{ n }} open"
+        "{% question_comments a key s %}"
+    )
+    assessment = Assessment.objects.select_related("bank_version").get(pk=in_review.pk)
+    question_sections(assessment)  # the parsed bank is cached per process, as in a running server
+
+    with django_assert_num_queries(1):
+        quiet = page.render(Context({"a": assessment, "s": service, "key": "data_types"}))
+    with django_assert_num_queries(1):  # the threads are loaded already; only their replies are read now
+        shown = page.render(Context({"a": assessment, "s": service, "key": "transaction_classes"}))
+
+    assert quiet == "1 open"
+    assert shown.startswith("1 open") and "Tax?" in shown
+
+
+# ------------------------------------------------------------------------------------ overriding a conclusion
+
+
+def override_number(page: str, path: str = SOC2_STRENGTH) -> str:
+    """The number of `path`'s entry in the page's list of conclusions (its ids are `override-<n>`)."""
+    before = page[: page.index(f'data-target="{path}"')]
+    return before[before.rindex(' id="override-') + len(' id="override-') :].split('"')[0]
+
+
+def override_entry(page: str, path: str = SOC2_STRENGTH) -> str:
+    """The page's entry for `path`: up to the next conclusion's, or to the end of the list."""
+    entry = page[page.index(f'data-target="{path}"') :]
+    ends = [i for i in (entry.find('data-testid="override-target"'), entry.find("Withdraw an override")) if i > 0]
+    return entry[: min(ends)] if ends else entry
+
+
+@pytest.mark.parametrize("who", ["manager", "viewer"])
+def test_only_the_auditor_sees_override_links(in_review: Assessment, who: str, request: pytest.FixtureRequest) -> None:
+    page = client_for(request.getfixturevalue(who)).get(reverse("assessments:review", args=[in_review.pk]))
+
+    assert "data-override-link" not in page.content.decode()
+
+
+def test_without_javascript_the_override_link_opens_that_conclusions_form(in_review: Assessment, auditor: User) -> None:
+    client = client_for(auditor)
+    url = reverse("assessments:review", args=[in_review.pk])
+    page = client.get(url).content.decode()
+    n = override_number(page)
+    assert f'href="{url}?override={SOC2_STRENGTH}#override-{n}" data-override-link' in page
+
+    opened = client.get(url, {"override": SOC2_STRENGTH}).content.decode()
+    entry = override_entry(opened)
+    assert f'name="target" value="{SOC2_STRENGTH}"' in entry
+    assert f'id="ovr-{n}-value"' in entry and "autofocus" in entry
+    assert "data-override-link" not in entry
+    assert opened.count('name="target"') == 1
+    response = client.post(
+        reverse("assessments:override_save", args=[in_review.pk]),
+        {"target": SOC2_STRENGTH, "value": "required", "reason": "SLA terms"},
+    )
+    assert response.status_code == 302
+    assert in_review.overrides.get().value == "required"
+
+
+def test_htmx_fetches_only_the_form_of_one_conclusion(in_review: Assessment, auditor: User) -> None:
+    client = client_for(auditor)
+    url = reverse("assessments:review", args=[in_review.pk])
+    n = override_number(client.get(url).content.decode())
+
+    response = client.get(url, {"override": SOC2_STRENGTH}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith("<form")
+    assert f'name="target" value="{SOC2_STRENGTH}"' in fragment
+    assert f'aria-labelledby="ovr-{n}-label"' in fragment
+    assert 'name="csrfmiddlewaretoken"' in fragment
+    assert "autofocus" in fragment
+    assert "<html" not in fragment
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("path", ["services.nowhere.soc2.strength", "reports.soc9.type", "nonsense", "-"])
+def test_htmx_gets_404_for_a_conclusion_the_result_does_not_have(
+    in_review: Assessment, auditor: User, path: str
+) -> None:
+    response = client_for(auditor).get(
+        reverse("assessments:review", args=[in_review.pk]), {"override": path}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_override_form_is_403_for_managers_and_viewers_and_404_for_others(
+    in_review: Assessment, manager: User, viewer: User, outsider: User, unassigned_auditor: User
+) -> None:
+    url = reverse("assessments:review", args=[in_review.pk])
+    query = {"override": SOC2_STRENGTH}
+
+    outcomes = [
+        client_for(user).get(url, query, HTTP_HX_REQUEST="true").status_code
+        for user in (manager, viewer, outsider, unassigned_auditor)
+    ]
+
+    assert outcomes == [403, 403, 404, 404]
+
+
+def test_the_override_form_is_403_once_the_assessment_is_approved(approved: Assessment, auditor: User) -> None:
+    response = client_for(auditor).get(
+        reverse("assessments:review", args=[approved.pk]), {"override": SOC2_STRENGTH}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "expected"),
+    [
+        (
+            "not_applicable",
+            "   ",
+            [
+                'aria-describedby="ovr-{n}-reason-error" autofocus',
+                "Enter the reason for the override.",
+                '<option value="not_applicable" selected>',
+            ],
+        ),
+        ("mandatory", "SLA terms", ['aria-describedby="ovr-{n}-value-error" autofocus', ">SLA terms</textarea>"]),
+    ],
+)
+def test_a_refused_override_reopens_that_form_with_its_message_and_the_typed_input(
+    in_review: Assessment, auditor: User, value: str, reason: str, expected: list[str]
+) -> None:
+    response = client_for(auditor).post(
+        reverse("assessments:override_save", args=[in_review.pk]),
+        {"target": SOC2_STRENGTH, "value": value, "reason": reason},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    entry = override_entry(page)
+    n = override_number(page)
+    assert all(text.format(n=n) in entry for text in expected), entry
+    assert 'role="alert"' in entry
+    assert "data-override-link" not in entry
+    assert page.count('name="target"') == 1
+    assert not Override.objects.exists()
