@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench migrations audit serve-prod clean
+.PHONY: run test lint bench profile migrations audit serve-prod clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ migrations: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
+
+profile: $(VENV)/.dev
+	$(PY) bench/profile.py
 
 audit: $(VENV)/.dev
 	$(VENV)/bin/bandit -q -c pyproject.toml -r assessments socscope -lll

@@ -12,7 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import User
+from assessments.forms import SHOWN_FIELD, section_form
+from assessments.models import Assessment, Service, User
+from assessments.selectors.intake import ORGANIZATION, SERVICE, section_intake_load
 
 
 class BenchError(RuntimeError):
@@ -53,6 +55,23 @@ def query_count(call: Callable[[], Any]) -> int:
     return len(captured.captured_queries)
 
 
+def preview_data(assessment: Assessment, service: Service | None, section_key: str) -> dict[str, Any]:
+    """What a questionnaire page posts to its live preview: every shown question with its saved answer."""
+    intake = section_intake_load(assessment, service)
+    section = intake.section(section_key, ORGANIZATION if service is None else SERVICE)
+    if section is None:
+        raise BenchError(f"No section {section_key!r} in the bank of assessment {assessment.pk}")
+    form = section_form(
+        bank=intake.bank,
+        section=section,
+        org_answers=intake.org_answers,
+        service_answers=None if service is None else intake.answers_for(service),
+    )
+    data: dict[str, Any] = {key: value for key, value in form.initial.items() if value is not None}
+    data[SHOWN_FIELD] = list(form.questions)
+    return data
+
+
 def page_timing(
     client: Client,
     url: str,
@@ -61,17 +80,22 @@ def page_timing(
     warmup: int = 3,
     budget_seconds: float = 20.0,
     before: Callable[[], object] | None = None,
+    htmx_post: dict[str, Any] | None = None,
 ) -> PageTiming:
     """Median and p95 server time of GET `url`, and the SQL queries of one request (counted apart from the timing).
 
     Takes `samples` requests, or as many as fit in `budget_seconds` (at least 10), so a slow page ends the run.
-    `before` runs ahead of every request, untimed (to empty a cache, say).
+    `before` runs ahead of every request, untimed (to empty a cache, say). With `htmx_post`, each request is
+    that POST as htmx sends it instead.
     """
 
     def request() -> Any:
-        response = client.get(url)
+        if htmx_post is None:
+            method, response = "GET", client.get(url)
+        else:
+            method, response = "POST", client.post(url, htmx_post, HTTP_HX_REQUEST="true")
         if response.status_code != 200:
-            raise BenchError(f"GET {url} answered {response.status_code}, expected 200")
+            raise BenchError(f"{method} {url} answered {response.status_code}, expected 200")
         return response
 
     def get() -> Any:

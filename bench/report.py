@@ -119,7 +119,23 @@ def text_table(rows: list[Row]) -> str:
     return "\n".join([header, "-" * len(header), *body])
 
 
+README = BENCH_DIR.parent / "README.md"
+README_START = "<!-- bench:start (written by make bench) -->"
+README_END = "<!-- bench:end -->"
+
+
+def readme_with_table(readme: str, table: str) -> str:
+    """The README with the table between its bench markers replaced; unchanged when the markers are missing."""
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        return readme
+    body = table.split("\n", 2)[2]  # without the page title: the README gives its own heading
+    return f"{readme[: start + len(README_START)]}\n{body.strip()}\n{readme[end:]}"
+
+
 def write(results: dict[str, Any], rows: list[Row]) -> None:
     results["table"] = [{"measure": r.measure, "value": r.value, "target": r.target, "met": r.met} for r in rows]
+    table = markdown(rows, results["machine"], results["dataset"])
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    (BENCH_DIR / "RESULTS.md").write_text(markdown(rows, results["machine"], results["dataset"]), encoding="utf-8")
+    (BENCH_DIR / "RESULTS.md").write_text(table, encoding="utf-8")
+    README.write_text(readme_with_table(README.read_text(encoding="utf-8"), table), encoding="utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -64,6 +63,7 @@ class SectionEntry:
     answered: int
     required: int
     version: int
+    url: str
 
     @property
     def key(self) -> str:
@@ -88,10 +88,6 @@ class SectionEntry:
     @property
     def complete(self) -> bool:
         return self.status == COMPLETE
-
-    @cached_property
-    def url(self) -> str:
-        return section_url(self.assessment_id, self.section.key, self.service)
 
 
 @dataclass(frozen=True)
@@ -158,6 +154,10 @@ class Intake:
     _shown: dict[tuple[bool, str], set[str]] = field(default_factory=dict, repr=False)
     _counts: dict[tuple[str, bool, str], tuple[int, int]] = field(default_factory=dict, repr=False)
     _totals: dict[tuple[bool, str], tuple[int, int]] = field(default_factory=dict, repr=False)
+    # Per owner (None or a service id): the answers never change within one Intake (`with_changes` makes a
+    # new one), so their canonical form is written once rather than at every section of every service.
+    _keys: dict[int | None, tuple[bool, str]] = field(default_factory=dict, repr=False)
+    _urls: dict[tuple[str, int | None], str] = field(default_factory=dict, repr=False)
 
     def _require_all(self) -> None:
         if self.loaded is not None:
@@ -167,7 +167,17 @@ class Intake:
         return self.org_answers if service is None else self.service_answers.get(service.pk, {})
 
     def _memo_key(self, service: Service | None) -> tuple[bool, str]:
-        return (service is None, json.dumps(self.answers_for(service), sort_keys=True))
+        owner = None if service is None else service.pk
+        if owner not in self._keys:
+            self._keys[owner] = (service is None, json.dumps(self.answers_for(service), sort_keys=True))
+        return self._keys[owner]
+
+    def page_url(self, section_key: str, service: Service | None) -> str:
+        """`section_url`, resolved once per page: a result panel links dozens of reasons to the same pages."""
+        key = (section_key, None if service is None else service.pk)
+        if key not in self._urls:
+            self._urls[key] = section_url(self.assessment.pk, section_key, service)
+        return self._urls[key]
 
     def shown(self, service: Service | None) -> set[str]:
         """Keys of the questions the engine shows for the organization (None) or one service."""
@@ -188,7 +198,7 @@ class Intake:
                 own.pop(key, None)
             else:
                 own[key] = value
-        memos: dict[str, Any] = {"_shown": {}, "_counts": {}, "_totals": {}}
+        memos: dict[str, Any] = {"_shown": {}, "_counts": {}, "_totals": {}, "_keys": {}}
         if service is None:
             return replace(self, org_answers=own, **memos)
         return replace(self, service_answers={**self.service_answers, service.pk: own}, **memos)
@@ -209,7 +219,13 @@ class Intake:
             self._counts[key] = (sum(1 for q in required if answers.get(q.key) is not None), len(required))
         answered, required_count = self._counts[key]
         return SectionEntry(
-            self.assessment.pk, section, service, answered, required_count, self.version(service, section.key)
+            self.assessment.pk,
+            section,
+            service,
+            answered,
+            required_count,
+            self.version(service, section.key),
+            self.page_url(section.key, service),
         )
 
     def entries(self) -> list[SectionEntry]:
@@ -240,7 +256,7 @@ class Intake:
                 return None
             page, owner = pages[at]
             title = page.title if owner is None else f"{owner.name}: {page.title}"
-            return PageLink(title, section_url(self.assessment.pk, page.key, owner))
+            return PageLink(title, self.page_url(page.key, owner))
 
         return Position(index + 1, len(pages), link(index - 1), link(index + 1))
 
@@ -638,7 +654,7 @@ def _because(intake: Intake, reasons: Iterable[Reason]) -> list[Because]:
         if question is not None:
             service = by_key.get(reason.service or "")
             if question.level == ORGANIZATION or service is not None:
-                url = section_url(intake.assessment.pk, question.section, service) + f"#q-{question.key}"
+                url = intake.page_url(question.section, service) + f"#q-{question.key}"
         label = question.label if question is not None else (reason.question or "")
         because.append(Because(reason.effect, label, answer_text(question, reason.answer), url))
     return because

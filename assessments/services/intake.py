@@ -166,18 +166,21 @@ def _service_key(assessment: Assessment, name: str) -> str:
     return key
 
 
-def _unique_service_name(assessment: Assessment, name: str, *, exclude: int | None = None) -> None:
-    clash = assessment.services.filter(name__iexact=name).exclude(pk=exclude)
-    if clash.exists():
+def _service_checked(
+    assessment: Assessment, name: str, description: str, *, exclude: int | None = None
+) -> tuple[str, str]:
+    """The cleaned name and description, the name unique in the assessment (`exclude`: the service renamed)."""
+    name = _clean_name(name, field="name", what="the service's name")
+    description = _clean_text(description, field="description", max_length=2000)
+    if assessment.services.filter(name__iexact=name).exclude(pk=exclude).exists():
         raise ValidationError({"name": f"There is already a service called “{name}”. Give each service its own name."})
+    return name, description
 
 
 @transaction.atomic
 def service_add(*, assessment: Assessment, name: str, description: str = "", actor: User) -> Service:
     assessment = _editable(assessment, actor)
-    name = _clean_name(name, field="name", what="the service's name")
-    description = _clean_text(description, field="description", max_length=2000)
-    _unique_service_name(assessment, name)
+    name, description = _service_checked(assessment, name, description)
     service = Service.objects.create(
         assessment=assessment,
         key=_service_key(assessment, name),
@@ -200,9 +203,7 @@ def service_add(*, assessment: Assessment, name: str, description: str = "", act
 def service_rename(*, service: Service, name: str, description: str = "", actor: User) -> Service:
     """Change a service's name and description; its key (and so its answers in the profile) stays."""
     assessment = _editable(service.assessment, actor)
-    name = _clean_name(name, field="name", what="the service's name")
-    description = _clean_text(description, field="description", max_length=2000)
-    _unique_service_name(assessment, name, exclude=service.pk)
+    name, description = _service_checked(assessment, name, description, exclude=service.pk)
     before = {"name": service.name, "description": service.description}
     service.name, service.description = name, description
     service.save(update_fields=["name", "description"])
@@ -236,14 +237,17 @@ def service_remove(*, service: Service, actor: User) -> None:
 # ------------------------------------------------------------------------------------- subservice organizations
 
 
-def _subservice_fields(
+def _subservice_checked(
+    assessment: Assessment,
     *,
     name: str,
     provides: str,
+    services: Iterable[Service],
     has_soc_report: str,
     controls_required: str,
     will_participate: str,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], list[Service]]:
+    """The cleaned model fields, and the services it supports (which must be the assessment's own)."""
     fields = {
         "name": _clean_name(name, field="name", what="the subservice organization's name"),
         "provides": _clean_name(provides, field="provides", what="what it provides", max_length=300)
@@ -258,14 +262,10 @@ def _subservice_fields(
         if value not in TRISTATES:
             raise ValidationError({field: "Choose yes, no or don't know."})
         fields[field] = value
-    return fields
-
-
-def _own_services(assessment: Assessment, services: Iterable[Service]) -> list[Service]:
-    services = list(services)
-    if any(service.assessment_id != assessment.pk for service in services):
+    supported = list(services)
+    if any(service.assessment_id != assessment.pk for service in supported):
         raise ValidationError({"services": "Choose services of this assessment."})
-    return services
+    return fields, supported
 
 
 def _subservice_snapshot(sub: SubserviceOrganization) -> dict[str, Any]:
@@ -292,14 +292,15 @@ def subservice_organization_add(
     actor: User,
 ) -> SubserviceOrganization:
     assessment = _editable(assessment, actor)
-    fields = _subservice_fields(
+    fields, supported = _subservice_checked(
+        assessment,
         name=name,
         provides=provides,
+        services=services,
         has_soc_report=has_soc_report,
         controls_required=controls_required,
         will_participate=will_participate,
     )
-    supported = _own_services(assessment, services)
     sub = SubserviceOrganization.objects.create(
         assessment=assessment, position=_next_position(assessment.subservice_organizations), **fields
     )
@@ -329,14 +330,15 @@ def subservice_organization_update(
 ) -> SubserviceOrganization:
     sub = subservice_organization
     assessment = _editable(sub.assessment, actor)
-    fields = _subservice_fields(
+    fields, supported = _subservice_checked(
+        assessment,
         name=name,
         provides=provides,
+        services=services,
         has_soc_report=has_soc_report,
         controls_required=controls_required,
         will_participate=will_participate,
     )
-    supported = _own_services(assessment, services)
     before = _subservice_snapshot(sub)
     for field, value in fields.items():
         setattr(sub, field, value)

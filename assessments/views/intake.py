@@ -6,6 +6,7 @@ and go through `assessments.services.intake`, which checks the role and the stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -148,47 +149,77 @@ def _setup_page(request: HttpRequest, template: str, context: dict[str, Any]) ->
     return render(request, f"assessments/{template}", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def service_add(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _editing(request, pk)
-    form = ServiceForm(request.POST or None, prefix="service")
+def _setup_form(
+    request: HttpRequest,
+    assessment: Assessment,
+    form: Any,
+    save: Callable[[], str],
+    *,
+    template: str,
+    context: dict[str, Any],
+    fragment: str,
+) -> HttpResponse:
+    """An add or edit page: a valid POST calls `save`, which returns the message to confirm it with."""
     if request.method == "POST" and form.is_valid():
         try:
-            service = services.service_add(
-                assessment=assessment,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                actor=request.user,
-            )
+            message = save()
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Added the service “{service.name}”.")
-            return redirect(_detail_url(assessment, "services"))
-    return _setup_page(request, "service_form.html", {"assessment": assessment, "form": form, "service": None})
+            messages.success(request, message)
+            return redirect(_detail_url(assessment, fragment))
+    return _setup_page(request, template, {"assessment": assessment, "form": form, **context})
+
+
+def _setup_remove(
+    request: HttpRequest,
+    assessment: Assessment,
+    remove: Callable[[], None],
+    *,
+    what: str,
+    done: str,
+    consequence: Callable[[], str],
+    fragment: str,
+) -> HttpResponse:
+    """A confirmation page; its POST calls `remove`. `consequence` is only worked out for the page."""
+    if request.method == "POST":
+        remove()
+        messages.success(request, done)
+        return redirect(_detail_url(assessment, fragment))
+    return _setup_page(
+        request, "confirm_remove.html", {"assessment": assessment, "what": what, "consequence": consequence()}
+    )
+
+
+def _service_form(request: HttpRequest, assessment: Assessment, service: Service | None) -> HttpResponse:
+    form = ServiceForm(request.POST or None, instance=service, prefix="service")
+
+    def save() -> str:
+        values = {"name": form.cleaned_data["name"], "description": form.cleaned_data["description"]}
+        if service is None:
+            added = services.service_add(assessment=assessment, actor=request.user, **values)
+            return f"Added the service “{added.name}”."
+        # A fresh row: validating the form already wrote the new values into `service`, and the audit event
+        # records the values from before the change.
+        services.service_rename(service=Service.objects.get(pk=service.pk), actor=request.user, **values)
+        return f"Saved the service “{values['name']}”."
+
+    return _setup_form(
+        request, assessment, form, save, template="service_form.html", context={"service": service}, fragment="services"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _service_form(request, _editing(request, pk), None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     assessment = _editing(request, pk)
-    service = get_object_or_404(assessment.services, pk=service_pk)
-    form = ServiceForm(request.POST or None, instance=service, prefix="service")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_rename(
-                service=Service.objects.get(pk=service.pk),
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Saved the service “{form.cleaned_data['name']}”.")
-            return redirect(_detail_url(assessment, "services"))
-    return _setup_page(request, "service_form.html", {"assessment": assessment, "form": form, "service": service})
+    return _service_form(request, assessment, get_object_or_404(assessment.services, pk=service_pk))
 
 
 @login_required
@@ -196,18 +227,14 @@ def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse
 def service_remove(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     assessment = _editing(request, pk)
     service = get_object_or_404(assessment.services, pk=service_pk)
-    if request.method == "POST":
-        services.service_remove(service=service, actor=request.user)
-        messages.success(request, f"Removed the service “{service.name}” and its answers.")
-        return redirect(_detail_url(assessment, "services"))
-    return _setup_page(
+    return _setup_remove(
         request,
-        "confirm_remove.html",
-        {
-            "assessment": assessment,
-            "what": f"the service “{service.name}”",
-            "consequence": f"Its {service.answers.count()} saved answers will be deleted with it.",
-        },
+        assessment,
+        lambda: services.service_remove(service=service, actor=request.user),
+        what=f"the service “{service.name}”",
+        done=f"Removed the service “{service.name}” and its answers.",
+        consequence=lambda: f"Its {service.answers.count()} saved answers will be deleted with it.",
+        fragment="services",
     )
 
 
@@ -226,22 +253,35 @@ def _subservice_values(form: SubserviceOrganizationForm) -> dict[str, Any]:
     }
 
 
+def _subservice_form(request: HttpRequest, assessment: Assessment, sub: SubserviceOrganization | None) -> HttpResponse:
+    form = SubserviceOrganizationForm(request.POST or None, instance=sub, services=assessment.services.all())
+
+    def save() -> str:
+        values = _subservice_values(form)
+        if sub is None:
+            added = services.subservice_organization_add(assessment=assessment, actor=request.user, **values)
+            return f"Added the subservice organization “{added.name}”."
+        # A fresh row, as for a service.
+        services.subservice_organization_update(
+            subservice_organization=SubserviceOrganization.objects.get(pk=sub.pk), actor=request.user, **values
+        )
+        return f"Saved the subservice organization “{values['name']}”."
+
+    return _setup_form(
+        request,
+        assessment,
+        form,
+        save,
+        template="subservice_form.html",
+        context={"subservice": sub},
+        fragment="subservice-organizations",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def subservice_add(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _editing(request, pk)
-    form = SubserviceOrganizationForm(request.POST or None, services=assessment.services.all())
-    if request.method == "POST" and form.is_valid():
-        try:
-            sub = services.subservice_organization_add(
-                assessment=assessment, actor=request.user, **_subservice_values(form)
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Added the subservice organization “{sub.name}”.")
-            return redirect(_detail_url(assessment, "subservice-organizations"))
-    return _setup_page(request, "subservice_form.html", {"assessment": assessment, "form": form, "subservice": None})
+    return _subservice_form(request, _editing(request, pk), None)
 
 
 @login_required
@@ -249,20 +289,7 @@ def subservice_add(request: HttpRequest, pk: int) -> HttpResponse:
 def subservice_edit(request: HttpRequest, pk: int, subservice_pk: int) -> HttpResponse:
     assessment = _editing(request, pk)
     sub = get_object_or_404(assessment.subservice_organizations, pk=subservice_pk)
-    form = SubserviceOrganizationForm(request.POST or None, instance=sub, services=assessment.services.all())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subservice_organization_update(
-                subservice_organization=SubserviceOrganization.objects.get(pk=sub.pk),
-                actor=request.user,
-                **_subservice_values(form),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Saved the subservice organization “{form.cleaned_data['name']}”.")
-            return redirect(_detail_url(assessment, "subservice-organizations"))
-    return _setup_page(request, "subservice_form.html", {"assessment": assessment, "form": form, "subservice": sub})
+    return _subservice_form(request, assessment, sub)
 
 
 @login_required
@@ -270,14 +297,14 @@ def subservice_edit(request: HttpRequest, pk: int, subservice_pk: int) -> HttpRe
 def subservice_remove(request: HttpRequest, pk: int, subservice_pk: int) -> HttpResponse:
     assessment = _editing(request, pk)
     sub = get_object_or_404(assessment.subservice_organizations, pk=subservice_pk)
-    if request.method == "POST":
-        services.subservice_organization_remove(subservice_organization=sub, actor=request.user)
-        messages.success(request, f"Removed the subservice organization “{sub.name}”.")
-        return redirect(_detail_url(assessment, "subservice-organizations"))
-    return _setup_page(
+    return _setup_remove(
         request,
-        "confirm_remove.html",
-        {"assessment": assessment, "what": f"the subservice organization “{sub.name}”", "consequence": ""},
+        assessment,
+        lambda: services.subservice_organization_remove(subservice_organization=sub, actor=request.user),
+        what=f"the subservice organization “{sub.name}”",
+        done=f"Removed the subservice organization “{sub.name}”.",
+        consequence=lambda: "",
+        fragment="subservice-organizations",
     )
 
 
@@ -304,12 +331,20 @@ def _section_context(
 ) -> tuple[Assessment, Intake, Service | None, Section, str | None]:
     assessment = assessment_get(request.user, pk)
     role = assessment_role(request.user, assessment)
-    service = get_object_or_404(assessment.services, pk=service_pk) if service_pk is not None else None
+    service = _page_service(assessment, service_pk)
     intake = section_intake_load(assessment, service)
+    return assessment, intake, service, _page_section(intake, section_key, service), role
+
+
+def _page_service(assessment: Assessment, service_pk: int | None) -> Service | None:
+    return get_object_or_404(assessment.services, pk=service_pk) if service_pk is not None else None
+
+
+def _page_section(intake: Intake, section_key: str, service: Service | None) -> Section:
     section = intake.section(section_key, ORGANIZATION if service is None else SERVICE)
     if section is None:
         raise Http404("No such section.")
-    return assessment, intake, service, section, role
+    return section
 
 
 def _posted_version(data: Any) -> int:
@@ -480,11 +515,13 @@ def section_preview(request: HttpRequest, pk: int, section_key: str, service_pk:
     Nothing is saved. Only questions whose visibility changed are sent back (htmx out-of-band swaps), so what
     the user is typing elsewhere on the page is never replaced.
     """
-    assessment, _, service, bank_section, _ = _section_context(request, pk, section_key, service_pk)
-    _editing(request, pk)
+    assessment = _editing(request, pk)
+    service = _page_service(assessment, service_pk)
+    # The result covers every service, so this reads them all (and only this: no second, per-page load).
+    intake = intake_load(assessment)
+    bank_section = _page_section(intake, section_key, service)
     on_page = set(request.POST.getlist(SHOWN_FIELD))
-    # The result covers every service, so this reads them all.
-    preview = _typed(intake_load(assessment), bank_section, service, request.POST)
+    preview = _typed(intake, bank_section, service, request.POST)
     form = _form(preview, bank_section, service)
     changed = [slot for slot in form.slots() if (slot.field is not None) != (slot.key in on_page)]
     return render(
@@ -527,17 +564,15 @@ def result_deciding(request: HttpRequest, pk: int) -> HttpResponse:
     GET explains the saved answers. The questionnaire page POSTs its unsaved answers (with `section` and
     `service` in the query), so a manager sees the effect of what they are typing; that needs the manager role.
     """
-    assessment = assessment_get(request.user, pk)
-    intake = intake_load(assessment)
     if request.method == "POST":
-        _editing(request, pk)
-        service = None
-        if request.GET.get("service"):
-            service = get_object_or_404(assessment.services, pk=_int_or_404(request.GET["service"]))
-        bank_section = intake.section(request.GET.get("section", ""), ORGANIZATION if service is None else SERVICE)
-        if bank_section is None:
-            raise Http404("No such section.")
+        assessment = _editing(request, pk)
+        service = _page_service(assessment, _int_or_404(request.GET["service"]) if request.GET.get("service") else None)
+        intake = intake_load(assessment)
+        bank_section = _page_section(intake, request.GET.get("section", ""), service)
         intake = _typed(intake, bank_section, service, request.POST)
+    else:
+        intake = intake_load(assessment_get(request.user, pk))
+        assessment = intake.assessment
     target = request.GET.get("target", "")
     context = {"assessment": assessment, "items": deciding_answers(intake, target), "target": target}
     template = "_deciding.html" if request.htmx else "deciding.html"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.core.cache import cache
@@ -11,10 +12,13 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Organization, User
 from bench.bank import MEASURED_SECTION
-from tests.performance.conftest import last_service
+from bench.measure import preview_data
+from tests.performance.conftest import last_service, steady_queries
 
 # A section page reads the organization and its own service, never the other services: a fixed set of queries.
 SECTION_PAGE_QUERIES = 11
+# The live preview reads the whole assessment once (every service: the result covers them all).
+PREVIEW_QUERIES = 10
 # With the progress cache empty: every row's answers are read (one query for the whole page).
 DASHBOARD_QUERIES = 9
 
@@ -35,15 +39,44 @@ def test_the_section_page_runs_the_same_queries_for_1_and_20_services(
 ) -> None:
     client.force_login(manager)
     urls = {count: section_page(answered(org, manager, count)) for count in (1, 20)}
-    client.get(urls[1])  # the parsed bank is cached per process; count the steady state
-    counts = {}
-    for count, url in urls.items():
-        with django_assert_max_num_queries(SECTION_PAGE_QUERIES) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        counts[count] = len(captured)
 
-    assert counts[1] == counts[20]
+    counts = [
+        steady_queries(partial(client.get, url), SECTION_PAGE_QUERIES, django_assert_max_num_queries)
+        for url in urls.values()
+    ]
+
+    assert counts[0] == counts[1]
+
+
+def test_the_live_preview_runs_the_same_queries_for_1_and_20_services(
+    client: Client,
+    org: Organization,
+    manager: User,
+    answered: Callable[..., Assessment],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    client.force_login(manager)
+    posts = {}
+    for count in (1, 20):
+        assessment = answered(org, manager, count)
+        service = last_service(assessment)
+        url = reverse(
+            "assessments:service_section_preview",
+            kwargs={"pk": assessment.pk, "service_pk": service.pk, "section_key": MEASURED_SECTION},
+        )
+        posts[count] = (url, preview_data(assessment, service, MEASURED_SECTION))
+    counts = []
+    for url, data in posts.values():
+        counts.append(
+            steady_queries(
+                partial(client.post, url, data, HTTP_HX_REQUEST="true"),
+                PREVIEW_QUERIES,
+                django_assert_max_num_queries,
+            )
+        )
+        assert b'id="result-panel"' in client.post(url, data, HTTP_HX_REQUEST="true").content
+
+    assert counts[0] == counts[1]
 
 
 def test_the_dashboard_runs_the_same_queries_for_1_and_50_assessments(

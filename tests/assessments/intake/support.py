@@ -26,9 +26,11 @@ def scoping_bank_publish() -> BankVersion:
     return bank_version_import(document=document, actor=None, publish=True)
 
 
-def answers_set(assessment: Assessment, answers: dict[str, Any], *, service: Service | None = None) -> None:
-    """Store answers directly (contract JSON values), as if saved earlier."""
-    user: User | None = assessment.created_by
+def answers_set(
+    assessment: Assessment, answers: dict[str, Any], *, service: Service | None = None, by: User | None = None
+) -> None:
+    """Store answers directly (contract JSON values), as if saved earlier by `by` (else the assessment's creator)."""
+    user: User | None = by or assessment.created_by
     for key, value in answers.items():
         Answer.objects.update_or_create(
             assessment=assessment, service=service, question_key=key, defaults={"value": value, "updated_by": user}
