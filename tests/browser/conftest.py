@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -22,6 +23,10 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+# Assertions wait for the page as long as actions do: a click that navigates returns once the new page has
+# committed, before its content is there.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def chromium_path() -> str | None:
@@ -53,7 +58,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object, live_server: object) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     yield tab
     context.close()
@@ -63,8 +68,14 @@ def sign_in(page: object, username: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def click_and_load(locator: object) -> None:
+    """Click something that submits or follows a link, and wait until the next page has loaded."""
+    with locator.page.expect_navigation():
+        locator.click()
 
 
 def axe_violations(page: object) -> list[dict]:

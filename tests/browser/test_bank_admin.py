@@ -11,12 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments import engine
 from assessments.models import Assessment, BankVersion, Question, Rule, User
 from assessments.selectors.banks import engine_bank, newest_published_version
 from assessments.services.reference import shipped_bank_ensure
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, click_and_load, sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +55,7 @@ def test_an_admin_adds_a_conditional_question_and_a_rule_and_publishes_them(
     page.locator('select[name="action"]').select_option("clone_to_draft")
     page.get_by_role("button", name="Go").click()
     new_label = f"default@{default_v1.number + 1}"
-    assert f"Cloned {default_v1.label} to the new draft {new_label}." in page.locator("ul.messagelist").inner_text()
+    expect(page.locator("ul.messagelist")).to_contain_text(f"Cloned {default_v1.label} to the new draft {new_label}.")
     draft = BankVersion.objects.get(bank__key="default", number=default_v1.number + 1)
 
     # Add a question to the draft, shown only when the service stores customer data.
@@ -69,7 +70,7 @@ def test_an_admin_adds_a_conditional_question_and_a_rule_and_publishes_them(
     page.locator("#id_allow_unknown").check()
     page.fill("#id_condition", json.dumps(CONDITION))
     page.get_by_role("button", name="Save", exact=True).click()
-    assert "was added successfully" in page.locator("ul.messagelist").inner_text()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
     question = Question.objects.get(version=draft, key="uses_ai_models")
     assert question.condition == CONDITION
 
@@ -83,23 +84,23 @@ def test_an_admin_adds_a_conditional_question_and_a_rule_and_publishes_them(
     page.fill("#id_effect", json.dumps(RULE_EFFECT))
     page.fill("#id_explanation", "The service applies AI models to customer data.")
     page.get_by_role("button", name="Save", exact=True).click()
-    assert "q: unknown question 'uses_ai_model'" in page.locator(".field-when .errorlist").inner_text()
+    expect(page.locator(".field-when .errorlist")).to_contain_text("q: unknown question 'uses_ai_model'")
     page.fill("#id_when", json.dumps(RULE_WHEN))
     page.get_by_role("button", name="Save", exact=True).click()
-    assert "was added successfully" in page.locator("ul.messagelist").inner_text()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
     assert Rule.objects.get(version=draft, key="soc2.flag.ai_on_customer_data").when == RULE_WHEN
 
     # The preview shows the new question as a respondent sees it, with its condition.
     page.goto(f"/admin/assessments/bankversion/{draft.pk}/preview/")
     new_question = page.locator("#preview-question-uses_ai_models")
-    assert "Does the service apply AI models to customer data?" in new_question.inner_text()
-    assert "shown when stores_customer_data is yes" in new_question.inner_text()
+    expect(new_question).to_contain_text("Does the service apply AI models to customer data?")
+    expect(new_question).to_contain_text("shown when stores_customer_data is yes")
 
     # Publish from the version page, which reports the draft as ready.
     page.goto(f"/admin/assessments/bankversion/{draft.pk}/change/")
-    assert "This draft passes every check and can be published." in page.locator("#publication-check").inner_text()
+    expect(page.locator("#publication-check")).to_contain_text("This draft passes every check and can be published.")
     page.get_by_role("button", name=f"Publish {new_label}").click()
-    assert f"Published {new_label}. New assessments now use it." in page.locator("ul.messagelist").inner_text()
+    expect(page.locator("ul.messagelist")).to_contain_text(f"Published {new_label}. New assessments now use it.")
     draft.refresh_from_db()
     assert draft.status == BankVersion.Status.PUBLISHED
     assert axe_violations(page) == []
@@ -110,8 +111,7 @@ def test_an_admin_adds_a_conditional_question_and_a_rule_and_publishes_them(
     page.goto("/assessments/new/")
     page.get_by_label("Name").fill("FY2028 SOC scoping")
     page.get_by_label("As-of date").fill("2027-11-26")
-    page.get_by_role("button", name="Create assessment").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page.get_by_role("button", name="Create assessment"))
     created = Assessment.objects.get(name="FY2028 SOC scoping")
     assert created.bank_version == draft
     assessment.refresh_from_db()

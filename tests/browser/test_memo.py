@@ -6,11 +6,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import Assessment, User
 from tests.assessments.intake.support import scoping_bank_publish
 from tests.assessments.memo.support import acme_answers_store
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, click_and_load, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,9 +34,8 @@ def test_a_submitted_memo_downloads_twice_as_the_same_bytes_with_the_sha256_show
 ) -> None:
     sign_in(page, manager.username)
     page.goto(f"/assessments/{answered.pk}/")
-    page.get_by_role("button", name="Submit for review").click()
-    page.wait_for_load_state("networkidle")
-    assert "memo version 1 records the scoping" in page.get_by_role("status").first.inner_text()
+    click_and_load(page.get_by_role("button", name="Submit for review"))
+    expect(page.get_by_role("status").first).to_contain_text("memo version 1 records the scoping")
 
     page.goto(f"/assessments/{answered.pk}/memos/1/")
     shown = page.get_by_test_id("memo-sha256").inner_text().strip()
@@ -48,7 +48,7 @@ def test_a_submitted_memo_downloads_twice_as_the_same_bytes_with_the_sha256_show
     assert hashlib.sha256(first).hexdigest() == shown
     assert name == f"socscope-memo-{answered.organization.slug}-{answered.pk}-v1.pdf"
 
-    assert page.get_by_role("heading", name="1 Executive summary").is_visible()
-    assert page.get_by_role("heading", name="Appendix A: Questions and answers").is_visible()
-    assert "CC6.1" in page.locator("#categories").inner_text()
+    expect(page.get_by_role("heading", name="1 Executive summary")).to_be_visible()
+    expect(page.get_by_role("heading", name="Appendix A: Questions and answers")).to_be_visible()
+    expect(page.locator("#categories")).to_contain_text("CC6.1")
     assert axe_violations(page) == []

@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import Answer, Assessment, BankVersion, Memo, Service, User
 from tests.assessments.intake.support import ORG_ANSWERS, SERVICE_ANSWERS, answers_set, scoping_bank_publish
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, click_and_load, sign_in
 from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,6 +79,7 @@ def fill(page: Any, answers: dict[str, Any]) -> None:
     """Answer questions by their keys, in order, waiting for follow-ups to appear."""
     for key, value in answers.items():
         slot = page.locator(f"#q-{key}")
+        slot.locator("input:not([type=hidden]), select, textarea").first.wait_for()
         if isinstance(value, list):
             for choice in value:
                 slot.locator(f"input[value='{choice}']").check()
@@ -90,13 +92,13 @@ def fill(page: Any, answers: dict[str, Any]) -> None:
 
 
 def save_and_continue(page: Any) -> None:
-    page.get_by_role("button", name="Save and continue").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page.get_by_role("button", name="Save and continue"))
 
 
-def strength(page: Any, service: str, family: str) -> str:
+def strength(page: Any, service: str, family: str) -> Any:
+    """The result panel's strength of a report family for one service ("Required", "Not applicable"...)."""
     card = page.get_by_test_id("service-result").filter(has=page.get_by_role("heading", name=service, exact=True))
-    return card.get_by_test_id(f"{family}-strength").inner_text()
+    return card.get_by_test_id(f"{family}-strength")
 
 
 def test_a_manager_scopes_two_services_from_creation_to_submission(page: Any, manager: User) -> None:
@@ -107,14 +109,14 @@ def test_a_manager_scopes_two_services_from_creation_to_submission(page: Any, ma
     page.get_by_label("Name").fill("FY2027 SOC scoping")
     page.get_by_label("As-of date").fill("2026-11-26")
     page.get_by_role("button", name="Create assessment").click()
-    assert page.get_by_role("heading", name="FY2027 SOC scoping").is_visible()
+    expect(page.get_by_role("heading", name="FY2027 SOC scoping")).to_be_visible()
 
     # Two services and a subservice organization.
     for name, description in (("Payroll processing", "Pay runs for clients"), ("Benefits administration", "")):
         page.get_by_label("Service name").fill(name)
         page.get_by_label("Description").fill(description)
         page.get_by_role("button", name="Add service").click()
-        assert page.get_by_role("status").filter(has_text=f"Added the service “{name}”").is_visible()
+        expect(page.get_by_role("status").filter(has_text=f"Added the service “{name}”")).to_be_visible()
     page.get_by_role("link", name="Add a subservice organization").click()
     page.get_by_label("Subservice organization").fill("Cloud IaaS Co")
     page.get_by_label("What it provides").fill("Infrastructure hosting")
@@ -124,43 +126,42 @@ def test_a_manager_scopes_two_services_from_creation_to_submission(page: Any, ma
     page.get_by_role("group", name="Are its controls needed").get_by_label("Yes", exact=True).check()
     page.get_by_role("group", name="Will it take part").get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Add subservice organization").click()
-    assert "Cloud IaaS Co" in page.get_by_test_id("subservice-list").inner_text()
-    assert page.get_by_role("link", name="Rename Benefits administration").is_visible()
+    expect(page.get_by_test_id("subservice-list")).to_contain_text("Cloud IaaS Co")
+    expect(page.get_by_role("link", name="Rename Benefits administration")).to_be_visible()
     assert accessibility_problems(page) == []
 
     # The first section: a follow-up appears and disappears as the answer changes.
-    page.get_by_test_id("continue").click()
-    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
+    click_and_load(page.get_by_test_id("continue"))
+    expect(page.get_by_role("heading", name="Your organization and its reports")).to_be_visible()
     follow_up = page.get_by_label("When did the period of your most recent Type 2 report end?")
-    assert follow_up.count() == 0
+    expect(follow_up).to_have_count(0)
     page.get_by_label("SOC 2 Type 2").check()
     follow_up.wait_for()
-    assert "New question" in page.locator("#live-status").inner_text()
+    expect(page.locator("#live-status")).to_contain_text("New question")
     page.get_by_label("SOC 2 Type 2").uncheck()
     follow_up.wait_for(state="detached")
     page.get_by_label("SOC 2 Type 2").check()
     follow_up.fill("2026-06-30")
 
     # The result panel follows the unsaved answers: a SOC 2 request makes SOC 2 required for every service.
-    assert strength(page, "Payroll processing", "soc-2") == "Not applicable"
+    expect(strength(page, "Payroll processing", "soc-2")).to_have_text("Not applicable")
     page.get_by_label("A SOC 2 report").check()
-    page.get_by_test_id("result-panel").get_by_text("Required").first.wait_for()
-    assert strength(page, "Payroll processing", "soc-2") == "Required"
-    assert strength(page, "Benefits administration", "soc-2") == "Required"
+    expect(strength(page, "Payroll processing", "soc-2")).to_have_text("Required")
+    expect(strength(page, "Benefits administration", "soc-2")).to_have_text("Required")
 
     # A value out of range: the error is announced beside the field, and nothing typed is lost.
     page.get_by_label("For how many months have your key controls operated").fill("900")
     page.get_by_role("group", name="Do you want a report you can publish freely").get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save draft").click()
     summary = page.get_by_test_id("error-summary")
-    assert "Enter a number no greater than 600." in summary.inner_text()
-    assert summary.evaluate("element => element === document.activeElement")
+    expect(summary).to_contain_text("Enter a number no greater than 600.")
+    expect(summary).to_be_focused()
     months = page.get_by_label("For how many months have your key controls operated")
-    assert months.get_attribute("aria-invalid") == "true"
-    assert months.input_value() == "900"
-    assert page.get_by_label("SOC 2 Type 2").is_checked()
-    assert page.get_by_label("A SOC 2 report").is_checked()
-    assert follow_up.input_value() == "2026-06-30"
+    expect(months).to_have_attribute("aria-invalid", "true")
+    expect(months).to_have_value("900")
+    expect(page.get_by_label("SOC 2 Type 2")).to_be_checked()
+    expect(page.get_by_label("A SOC 2 report")).to_be_checked()
+    expect(follow_up).to_have_value("2026-06-30")
     assert accessibility_problems(page) == []
 
     # Leaving with unsaved changes asks first.
@@ -173,37 +174,37 @@ def test_a_manager_scopes_two_services_from_creation_to_submission(page: Any, ma
     page.once("dialog", stay)
     page.get_by_test_id("section-list").get_by_role("link", name="System boundaries").click()
     assert dialogs == ["beforeunload"]
-    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
+    expect(page.get_by_role("heading", name="Your organization and its reports")).to_be_visible()
 
     # Fix it and save a draft, leave, and come back to the same place.
     months.fill("14")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_role("status").filter(has_text="Draft saved").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
     page.get_by_role("link", name="Assessments", exact=True).first.click()
     row = page.get_by_test_id("assessment-row").filter(has_text="FY2027 SOC scoping")
-    assert re.search(r"\d+ / \d+ answered", row.inner_text())
-    row.get_by_test_id("next-action").click()
-    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
-    assert page.get_by_label("For how many months have your key controls operated").input_value() == "14"
-    assert page.get_by_label("SOC 2 Type 2").is_checked()
+    expect(row).to_contain_text(re.compile(r"\d+ / \d+ answered"))
+    click_and_load(row.get_by_test_id("next-action"))
+    expect(page.get_by_role("heading", name="Your organization and its reports")).to_be_visible()
+    expect(page.get_by_label("For how many months have your key controls operated")).to_have_value("14")
+    expect(page.get_by_label("SOC 2 Type 2")).to_be_checked()
 
     # Answer everything else, section by section.
     fill(page, {"client_fye_month": "dec", "clients_sec_registrants": "unknown"})
     save_and_continue(page)
     for title, answers in ORG_SECTIONS:
-        assert page.get_by_role("heading", name=title).is_visible()
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
         fill(page, answers)
         save_and_continue(page)
     for _service in ("Payroll processing", "Benefits administration"):
         for title, answers in SERVICE_SECTIONS:
-            assert page.get_by_role("heading", name=title).is_visible()
+            expect(page.get_by_role("heading", name=title)).to_be_visible()
             fill(page, answers)
             save_and_continue(page)
 
     # Submit.
-    assert page.get_by_role("heading", name="Submit for review").is_visible()
+    expect(page.get_by_role("heading", name="Submit for review")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-    assert page.get_by_test_id("assessment-status").inner_text() == "Submitted"
+    expect(page.get_by_test_id("assessment-status")).to_have_text("Submitted")
     assessment = Assessment.objects.get(name="FY2027 SOC scoping")
     assert Memo.objects.filter(assessment=assessment).count() == 1
     assert accessibility_problems(page) == []
@@ -218,9 +219,9 @@ def test_the_section_list_shows_what_is_complete(page: Any, manager: User) -> No
 
     page.goto(f"/assessments/{assessment.pk}/questionnaire/organization/organization_reports/")
 
-    assert page.get_by_test_id("step").inner_text() == "Step 1 of 7"
+    expect(page.get_by_test_id("step")).to_have_text("Step 1 of 7")
     assert all(text.startswith("Complete") for text in page.get_by_test_id("section-status").all_inner_texts())
-    page.get_by_test_id("other-services").get_by_role("link", name="Payroll processing").click()
+    click_and_load(page.get_by_test_id("other-services").get_by_role("link", name="Payroll processing"))
     statuses = page.get_by_test_id("section-status").all_inner_texts()
     assert statuses[3].startswith("Complete")
     assert statuses[-1].startswith("Not started")
@@ -229,8 +230,8 @@ def test_the_section_list_shows_what_is_complete(page: Any, manager: User) -> No
     unknown.wait_for()
     assert accessibility_problems(page) == []
     unknown.click()
-    assert page.get_by_role("heading", name="Your organization and its reports").is_visible()
-    assert page.url.endswith("#q-clients_sec_registrants")
+    expect(page.get_by_role("heading", name="Your organization and its reports")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"#q-clients_sec_registrants$"))
 
 
 def test_the_deciding_answers_open_on_request_and_stay_open_while_answering(page: Any, manager: User) -> None:
@@ -246,7 +247,7 @@ def test_the_deciding_answers_open_on_request_and_stay_open_while_answering(page
     soc2.get_by_text("Why", exact=True).click()
     soc2.get_by_text("Which answers would change this?").click()
     soc2.get_by_text("SOC 2 is required for “Payroll processing”.").wait_for()
-    assert "Security" in soc2.inner_text()
+    expect(soc2).to_contain_text("Security")
 
     page.get_by_role("group", name=re.compile("uptime")).get_by_label("Yes", exact=True).check()
     soc2 = page.get_by_test_id("result-panel").get_by_test_id("service-result").locator("dd").nth(1)
@@ -286,7 +287,7 @@ def test_a_section_can_be_answered_and_saved_with_the_keyboard_alone(page: Any, 
         page.keyboard.press("Enter")
 
     assert outline == "solid"
-    assert page.get_by_role("status").filter(has_text="Draft saved").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
     answers = dict(Answer.objects.filter(assessment=assessment).values_list("question_key", "value"))
     assert answers == {
         "controls_operating_months": 8,
@@ -315,9 +316,9 @@ def test_the_second_of_two_people_saving_a_section_is_told_and_keeps_their_input
     page.get_by_role("button", name="Save draft").click()
 
     conflict = page.get_by_test_id("conflict")
-    assert "Colin Colleague saved this section" in conflict.inner_text()
-    assert "evidence kept?: 6" in conflict.inner_text()
-    assert page.get_by_label(months).input_value() == "30"
+    expect(conflict).to_contain_text("Colin Colleague saved this section")
+    expect(conflict).to_contain_text("evidence kept?: 6")
+    expect(page.get_by_label(months)).to_have_value("30")
     assert Answer.objects.get(question_key="controls_operating_months").value == 6
     assert accessibility_problems(page) == []
     other.context.close()

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from assessments.models import Assessment, AuditEvent, Service, User
 from tests.assessments.intake.support import scoping_bank_publish
 from tests.assessments.review.support import answer_everything
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, click_and_load, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,8 +24,7 @@ REVIEW_TIMEOUT = 60_000  # rendering a memo takes a few seconds on a busy machin
 
 def switch_to(page: object, username: str) -> None:
     if page.get_by_role("button", name="Sign out").count():
-        page.get_by_role("button", name="Sign out").click()
-        page.wait_for_load_state("networkidle")
+        click_and_load(page.get_by_role("button", name="Sign out"))
     sign_in(page, username)
 
 
@@ -59,8 +58,7 @@ def test_manager_and_auditor_walk_the_review_loop_to_an_approved_memo(
     # The manager submits from the assessment page.
     sign_in(page, manager.username)
     page.goto(f"/assessments/{assessment.pk}/")
-    page.get_by_role("button", name="Submit for review").click()
-    page.wait_for_load_state("networkidle")
+    click_and_load(page.get_by_role("button", name="Submit for review"))
     expect_status(page, "Submitted")
 
     # The auditor finds it under Reviews, starts the review, comments on one answer and requests changes.
@@ -73,7 +71,7 @@ def test_manager_and_auditor_walk_the_review_loop_to_an_approved_memo(
     row.get_by_text("Comment on this answer").first.click()
     row.get_by_label("Comment on this answer").fill("Tax filing is done by the clients themselves, isn't it?")
     row.get_by_role("button", name="Post comment").click()
-    assert "Tax filing is done by the clients" in page.locator('[data-testid="comment-thread"]').first.inner_text()
+    expect(page.locator('[data-testid="comment-thread"]').first).to_contain_text("Tax filing is done by the clients")
     step = page.get_by_test_id("step-request_changes")
     step.get_by_label(re.compile("Comment")).fill("Please check the transaction classes.")
     step.get_by_role("button", name="Request changes").click()
@@ -83,18 +81,16 @@ def test_manager_and_auditor_walk_the_review_loop_to_an_approved_memo(
     # The manager sees the comment at the question, edits the answer and resubmits.
     switch_to(page, manager.username)
     page.goto(f"/assessments/{assessment.pk}/")
-    assert "1 open comment" in page.get_by_test_id("section-list").inner_text()
+    expect(page.get_by_test_id("section-list")).to_contain_text("1 open comment")
     page.goto(f"/assessments/{assessment.pk}/questionnaire/services/{service.pk}/financial_reporting_impact/")
     question = page.locator("#q-transaction_classes")
-    assert "Tax filing is done by the clients" in question.get_by_test_id("question-comments").inner_text()
+    expect(question.get_by_test_id("question-comments")).to_contain_text("Tax filing is done by the clients")
     question.get_by_label("Tax filing and payment (e.g. payroll taxes)").uncheck()
-    page.get_by_role("button", name="Save draft").click()
-    page.wait_for_load_state("networkidle")
-    assert (
-        not page.locator("#q-transaction_classes")
-        .get_by_label("Tax filing and payment (e.g. payroll taxes)")
-        .is_checked()
-    )
+    click_and_load(page.get_by_role("button", name="Save draft"))
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    expect(
+        page.locator("#q-transaction_classes").get_by_label("Tax filing and payment (e.g. payroll taxes)")
+    ).not_to_be_checked()
     page.goto(review_url)
     thread = page.locator('[data-testid="comment-thread"]').first
     thread.get_by_label("Reply").fill("Right: clients file their own taxes. Removed.")
@@ -113,22 +109,23 @@ def test_manager_and_auditor_walk_the_review_loop_to_an_approved_memo(
     target.get_by_role("link", name=re.compile("^Override this conclusion")).click()
     # htmx fetched just this form and moved the focus into it; no other conclusion has a form.
     expect(target.get_by_label("Decision")).to_be_focused()
-    assert page.get_by_test_id("override-form").count() == 1
+    expect(page.get_by_test_id("override-form")).to_have_count(1)
     target.get_by_label("Decision").select_option("required")
     target.get_by_label("Reason (required)").fill("customer contracts require a SOC 2 report")
     target.get_by_role("button", name="Record override").click()
-    sentence = page.get_by_test_id("override-list").inner_text()
-    assert "the engine recommended Recommended; the auditor decided Required because customer contracts" in sentence
+    expect(page.get_by_test_id("override-list")).to_contain_text(
+        "the engine recommended Recommended; the auditor decided Required because customer contracts"
+    )
     page.get_by_test_id("step-approve").get_by_label(re.compile("Comment")).fill("Scope agreed.")
     page.get_by_test_id("step-approve").get_by_role("button", name="Approve").click()
     expect_status(page, "Approved")
-    assert "Approved and final" in page.get_by_test_id("approved-notice").inner_text()
+    expect(page.get_by_test_id("approved-notice")).to_contain_text("Approved and final")
 
     # Both download the approved memo: it shows the override and the approval.
     auditor_copy = download_text(page)
     switch_to(page, manager.username)
     page.goto(review_url)
-    assert page.get_by_test_id("step-resubmit").count() == 0
+    expect(page.get_by_test_id("step-resubmit")).to_have_count(0)
     manager_copy = download_text(page)
 
     assert auditor_copy == manager_copy
@@ -189,7 +186,7 @@ def test_the_review_pages_pass_axe(
         switch_to(page, username)
         for url in urls:
             page.goto(url)
-            assert page.locator("h1").count() == 1, url
+            expect(page.locator("h1"), url).to_have_count(1)
             problems = [(v["id"], [node["html"] for node in v["nodes"]]) for v in axe_violations(page)]
             assert problems == [], url
     expect(page.get_by_test_id("approved-notice")).to_contain_text("Approved and final")
