@@ -79,14 +79,12 @@ def page_timing(
     samples: int = 60,
     warmup: int = 3,
     budget_seconds: float = 20.0,
-    before: Callable[[], object] | None = None,
     htmx_post: dict[str, Any] | None = None,
 ) -> PageTiming:
     """Median and p95 server time of GET `url`, and the SQL queries of one request (counted apart from the timing).
 
     Takes `samples` requests, or as many as fit in `budget_seconds` (at least 10), so a slow page ends the run.
-    `before` runs ahead of every request, untimed (to empty a cache, say). With `htmx_post`, each request is
-    that POST as htmx sends it instead.
+    With `htmx_post`, each request is that POST as htmx sends it instead.
     """
 
     def request() -> Any:
@@ -98,20 +96,13 @@ def page_timing(
             raise BenchError(f"{method} {url} answered {response.status_code}, expected 200")
         return response
 
-    def get() -> Any:
-        if before is not None:
-            before()
-        return request()
-
     for _ in range(warmup):
-        get()
+        request()
     times: list[float] = []
     cpu: list[float] = []
     size = 0
     deadline = time.perf_counter() + budget_seconds
     while len(times) < samples and (len(times) < 10 or time.perf_counter() < deadline):
-        if before is not None:
-            before()
         started, started_cpu = time.perf_counter(), time.process_time()
         response = request()
         times.append((time.perf_counter() - started) * 1000)
@@ -122,7 +113,7 @@ def page_timing(
         p50_ms=round(statistics.median(times), 2),
         p95_ms=round(percentile(times, 0.95), 2),
         cpu_p50_ms=round(statistics.median(cpu), 2),
-        queries=query_count(get),
+        queries=query_count(request),
         samples=len(times),
         bytes=size,
     )

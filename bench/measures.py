@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.urls import reverse
 
 from assessments.models import Assessment, Memo, User
@@ -139,8 +138,6 @@ def dashboard(dataset: Dataset, env: dict[str, str]) -> tuple[dict[str, Any], li
     timings: dict[str, PageTiming] = {}
     for name, (user_id, page_url) in cases.items():
         timings[name] = page_timing(signed_in_client(user_id), page_url, samples=40)
-    # Progress is cached per assessment change; the first view after every row on the page changed pays it all.
-    cold = page_timing(signed_in_client(dataset.consultant_id), url, samples=20, before=cache.clear)
     counts = [t.queries for t in timings.values()]
     rows = [
         Row(
@@ -153,21 +150,13 @@ def dashboard(dataset: Dataset, env: dict[str, str]) -> tuple[dict[str, Any], li
     ]
     rows.append(
         Row(
-            "Dashboard p50, consultant, page 1, every row changed since last shown",
-            f"{ms(cold.p50_ms)} (p95 {ms(cold.p95_ms)}, CPU {ms(cold.cpu_p50_ms)}), {cold.queries} queries",
-            "",
-            None,
-        )
-    )
-    rows.append(
-        Row(
             f"Dashboard queries, {manager} to {consultant:,} visible",
             " / ".join(map(str, counts)),
             "constant",
             _constant(counts),
         )
     )
-    return {**{name: t.as_dict() for name, t in timings.items()}, "cold_progress_cache": cold.as_dict()}, rows
+    return {name: t.as_dict() for name, t in timings.items()}, rows
 
 
 def _registered_lists() -> list[tuple[type, admin.ModelAdmin]]:

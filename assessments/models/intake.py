@@ -27,6 +27,16 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    answered_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Required questions answered: a copy of the questionnaire's progress, kept by the intake "
+        "services so lists need not read the answers.",
+    )
+    required_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Required questions shown: a copy of the questionnaire's progress, kept by the intake services "
+        "so lists need not read the answers.",
+    )
 
     class Meta:
         ordering = ["-updated_at", "-id"]

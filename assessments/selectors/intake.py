@@ -11,14 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from assessments.engine import (
     Bank,
-    BankError,
     ProfileError,
     Question,
     Result,
@@ -28,7 +26,7 @@ from assessments.engine import (
     visible_questions,
 )
 from assessments.engine.model import Reason, Section
-from assessments.models import Answer, Assessment, Membership, SectionState, Service, SubserviceOrganization, User
+from assessments.models import Assessment, Membership, SectionState, Service, SubserviceOrganization, User
 from assessments.selectors.access import AUDITOR, MANAGER, assessments_visible_to
 from assessments.selectors.banks import engine_bank
 
@@ -36,8 +34,6 @@ ORGANIZATION = "organization"
 SERVICE = "service"
 PROFILE_SCHEMA = "socscope.profile/1"
 DASHBOARD_PAGE_SIZE = 25
-# Keys name the assessment's last change, so an entry is never stale; the timeout only bounds memory.
-PROGRESS_CACHE_SECONDS = 24 * 60 * 60
 TRISTATE_JSON = {"yes": True, "no": False, "unknown": "unknown"}
 UNKNOWN = "unknown"
 
@@ -444,17 +440,17 @@ class NextAction:
 @dataclass(frozen=True)
 class DashboardRow:
     assessment: Assessment
-    progress: Progress | None
+    progress: Progress
     role: str | None
     next_action: NextAction
 
 
-def next_action(assessment: Assessment, role: str | None, intake: Intake, progress: Progress) -> NextAction:
+def next_action(assessment: Assessment, role: str | None, has_services: bool, progress: Progress) -> NextAction:
     detail = reverse("assessments:assessment_detail", args=[assessment.pk])
     status = assessment.status
     Status = Assessment.Status
     if role == MANAGER and assessment.is_editable:
-        if not intake.services:
+        if not has_services:
             return NextAction("Add the services to scope", detail)
         if progress.open:
             noun = "question" if progress.open == 1 else "questions"
@@ -477,71 +473,28 @@ def next_action(assessment: Assessment, role: str | None, intake: Intake, progre
 def dashboard_page(user: User, page_number: Any) -> Page:
     """One page of the assessments `user` may see, newest change first, each as a `DashboardRow`.
 
-    The query count does not grow with the number of assessments: the page, its services and answers are
-    three queries, roles one more, and each bank version is parsed once per process. A row's progress is kept
-    in the cache under its assessment's last change (`_progress_key`), so only rows that changed since they
-    were last shown read their answers and evaluate the bank's conditions again.
+    The query count does not grow with the number of assessments: the count and the page (with whether each
+    assessment has services) are two queries, roles one more. A row's progress is the copy the intake services
+    store on the assessment with every write, so no answer is read and no condition evaluated here.
     """
     queryset = (
         assessments_visible_to(user)
-        .select_related("organization", "bank_version__bank", "updated_by")
+        .select_related("organization", "updated_by")
+        .annotate(has_services=Exists(Service.objects.filter(assessment=OuterRef("pk"))))
         .order_by("-updated_at", "-id")
     )
     page = Paginator(queryset, DASHBOARD_PAGE_SIZE).get_page(page_number)
-    assessments = list(page.object_list)
-    ids = [a.pk for a in assessments]
-    services: dict[int, list[Service]] = {}
-    for service in Service.objects.filter(assessment_id__in=ids).order_by("position", "id"):
-        services.setdefault(service.assessment_id, []).append(service)
-    keys = {a.pk: _progress_key(a) for a in assessments}
-    known: dict[str, Progress] = cache.get_many(list(keys.values()))
-    stale = [pk for pk in ids if keys[pk] not in known]
-    answers: dict[int, tuple[dict[str, Any], dict[int, dict[str, Any]]]] = {pk: ({}, {}) for pk in stale}
-    rows = Answer.objects.filter(assessment_id__in=stale, value__isnull=False).values_list(
-        "assessment_id", "service_id", "question_key", "value"
-    )
-    for assessment_id, service_id, key, value in rows:
-        org, per_service = answers[assessment_id]
-        (org if service_id is None else per_service.setdefault(service_id, {}))[key] = value
     roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
     result = []
-    fresh: dict[str, Progress] = {}
-    for assessment in assessments:
+    for assessment in page.object_list:
         role = roles.get(assessment.organization_id)
         if role not in (MANAGER, Membership.Role.VIEWER):
             role = AUDITOR
-        try:
-            bank = engine_bank(assessment.bank_version)
-        except BankError:
-            # One unreadable bank version must not take the whole list down; its row just shows no progress.
-            detail = reverse("assessments:assessment_detail", args=[assessment.pk])
-            result.append(DashboardRow(assessment, None, role, NextAction("Open", detail)))
-            continue
-        org, per_service = answers.get(assessment.pk, ({}, {}))
-        intake = Intake(
-            assessment=assessment,
-            bank=bank,
-            services=services.get(assessment.pk, []),
-            subservice_organizations=[],
-            org_answers=org,
-            service_answers=per_service,
-            states={},
-        )
-        key = keys[assessment.pk]
-        progress = known.get(key)
-        if progress is None:
-            progress = fresh[key] = intake.progress()
-        result.append(DashboardRow(assessment, progress, role, next_action(assessment, role, intake, progress)))
-    cache.set_many(fresh, PROGRESS_CACHE_SECONDS)
+        progress = Progress(answered=assessment.answered_count, required=assessment.required_count)
+        action = next_action(assessment, role, assessment.has_services, progress)
+        result.append(DashboardRow(assessment, progress, role, action))
     page.object_list = result
     return page
-
-
-def _progress_key(assessment: Assessment) -> str:
-    """Names everything progress depends on: every write to an assessment's services or answers stamps its
-    `updated_at` (services `_touched`), and the bank version decides which questions are shown and required."""
-    changed = assessment.updated_at.isoformat() if assessment.updated_at else ""
-    return f"intake.progress:{assessment.pk}:{assessment.bank_version_id}:{changed}"
 
 
 # ------------------------------------------------------------------------------------------------ result panel

@@ -29,7 +29,7 @@ from assessments.models import (
 )
 from assessments.selectors.access import MANAGER, assessment_role
 from assessments.selectors.banks import newest_published_version
-from assessments.selectors.intake import ORGANIZATION, SERVICE, intake_load, section_intake_load
+from assessments.selectors.intake import ORGANIZATION, SERVICE, Progress, intake_load, section_intake_load
 from assessments.services.audit import audit_event_record
 from assessments.services.review import STEPS, step_check, transition_record
 
@@ -93,11 +93,31 @@ def _editable(assessment: Assessment, actor: User) -> Assessment:
     return fresh
 
 
+def _progress_written(assessment: Assessment, **fields: Any) -> Progress:
+    """Store the questionnaire's progress on the assessment row, with `fields`, in one UPDATE.
+
+    Lists show the stored copy instead of reading every answer, so every write to answers or services must come
+    through here, inside its transaction: the whole intake is read after the write, because the organization's
+    answers decide which questions every service is shown.
+    """
+    progress = intake_load(assessment).progress()
+    values = {"answered_count": progress.answered, "required_count": progress.required, **fields}
+    Assessment.objects.filter(pk=assessment.pk).update(**values)
+    for name, value in values.items():
+        setattr(assessment, name, value)
+    return progress
+
+
 def _touched(assessment: Assessment, actor: User) -> None:
-    """Record who changed the assessment last, for the dashboard's "last change" column."""
-    now = timezone.now()
-    Assessment.objects.filter(pk=assessment.pk).update(updated_by=actor, updated_at=now)
-    assessment.updated_by, assessment.updated_at = actor, now
+    """Record who changed the assessment last (the dashboard's "last change" column) and its progress now."""
+    _progress_written(assessment, updated_by=actor, updated_at=timezone.now())
+
+
+@transaction.atomic
+def assessment_progress_refresh(*, assessment: Assessment) -> Progress:
+    """Store the progress of an assessment whose answers or services were written outside this module (a copy,
+    an import), once they all are; who changed it last stays as it is."""
+    return _progress_written(assessment)
 
 
 def _clean_name(value: str, *, field: str, what: str, max_length: int = 200) -> str:
@@ -142,6 +162,8 @@ def assessment_create(*, organization: Organization, name: str, as_of: dt.date, 
         created_by=actor,
         updated_by=actor,
     )
+    # Even without services there are the organization's required questions to count.
+    _progress_written(assessment)
     audit_event_record(
         action="assessment.created",
         actor=actor,

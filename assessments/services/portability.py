@@ -41,6 +41,7 @@ from assessments.models import (
 )
 from assessments.selectors.banks import bank_document
 from assessments.services.audit import audit_event_record
+from assessments.services.intake import assessment_progress_refresh
 
 FORMAT = "socscope.organization/1"
 
@@ -441,6 +442,10 @@ def organization_import(*, document: Any, actor: User | None = None) -> Organiza
     importer.bank_versions_ensure(actor)
     for table in TABLES:
         importer.table_import(table)
+    # The progress an export carries is only a copy (and older exports have none): count it from the answers.
+    imported = Assessment.objects.filter(pk__in=importer.ids[Assessment].values()).select_related("bank_version")
+    for assessment in imported:
+        assessment_progress_refresh(assessment=assessment)
     audit_event_record(
         action="organization.imported",
         actor=actor,

@@ -16,6 +16,7 @@ from assessments import engine
 from assessments.models import Answer, Assessment, Membership, Organization, Service, SubserviceOrganization, User
 from assessments.selectors.banks import engine_bank, newest_published_version
 from assessments.services.audit import audit_event_record
+from assessments.services.intake import assessment_progress_refresh
 
 DEFAULT_BANK = "default"
 JSON_TRISTATE = {True: "yes", False: "no", "unknown": "unknown"}
@@ -89,6 +90,7 @@ def assessment_import_profile(
             position=position * 10,
         )
         sub.services.set([services[key] for key in item.get("services", [])])
+    assessment_progress_refresh(assessment=assessment)
     audit_event_record(
         action="assessment.imported",
         actor=actor,

@@ -486,6 +486,10 @@ def assessment_copy(*, assessment: Assessment, actor: User, name: str = "") -> A
             updated_by=actor,
         )
         copied += 1
+    # Imported here: the intake services import this module's workflow steps.
+    from assessments.services.intake import assessment_progress_refresh
+
+    assessment_progress_refresh(assessment=copy)
     audit_event_record(
         action="assessment.created",
         actor=actor,

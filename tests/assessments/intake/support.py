@@ -10,6 +10,7 @@ from django.db.models import Max
 from assessments.banks import shipped_bank_document
 from assessments.models import Answer, Assessment, BankVersion, Service, User
 from assessments.services.banks import bank_version_import
+from assessments.services.intake import assessment_progress_refresh
 
 BANKS = Path(__file__).resolve().parents[3] / "assessments" / "banks"
 
@@ -29,12 +30,14 @@ def scoping_bank_publish() -> BankVersion:
 def answers_set(
     assessment: Assessment, answers: dict[str, Any], *, service: Service | None = None, by: User | None = None
 ) -> None:
-    """Store answers directly (contract JSON values), as if saved earlier by `by` (else the assessment's creator)."""
+    """Store answers directly (contract JSON values), as if saved earlier by `by` (else the assessment's creator),
+    and the progress the dashboard shows with them, as the services would."""
     user: User | None = by or assessment.created_by
     for key, value in answers.items():
         Answer.objects.update_or_create(
             assessment=assessment, service=service, question_key=key, defaults={"value": value, "updated_by": user}
         )
+    assessment_progress_refresh(assessment=assessment)
 
 
 ORG_ANSWERS: dict[str, Any] = {

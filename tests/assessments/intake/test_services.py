@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments.models import (
     Answer,
@@ -18,6 +21,7 @@ from assessments.models import (
     Transition,
     User,
 )
+from assessments.selectors.intake import Progress, assessment_profile, intake_load
 from assessments.services.banks import bank_version_retire
 from assessments.services.intake import (
     AssessmentLockedError,
@@ -33,6 +37,8 @@ from assessments.services.intake import (
     subservice_organization_remove,
     subservice_organization_update,
 )
+from assessments.services.profiles import assessment_import_profile
+from assessments.services.review import assessment_copy
 from tests.assessments.intake.support import ORG_ANSWERS, SERVICE_ANSWERS, answers_set
 from tests.factories import AssessmentFactory, ServiceFactory
 
@@ -429,3 +435,150 @@ def test_after_changes_are_requested_the_manager_resubmits(answered: Assessment,
     answered.refresh_from_db()
     assert answered.status == Assessment.Status.RESUBMITTED
     assert Memo.objects.filter(assessment=answered).count() == 1
+
+
+# ------------------------------------------------------------------------------------------------ stored progress
+
+
+def stored_progress(assessment: Assessment) -> Progress:
+    row = Assessment.objects.get(pk=assessment.pk)
+    return Progress(row.answered_count, row.required_count)
+
+
+def live_progress(assessment: Assessment) -> Progress:
+    return intake_load(Assessment.objects.select_related("bank_version").get(pk=assessment.pk)).progress()
+
+
+def test_a_new_assessment_stores_the_progress_of_the_organizations_questions(org: Organization, manager: User) -> None:
+    assessment = assessment_create(organization=org, name="FY2027 scoping", as_of=AS_OF, actor=manager)
+
+    assert stored_progress(assessment) == live_progress(assessment)
+    assert stored_progress(assessment).required > 0
+    assert (assessment.answered_count, assessment.required_count) == (0, stored_progress(assessment).required)
+
+
+def test_saving_a_section_stores_the_new_progress(assessment: Assessment, manager: User) -> None:
+    service_add(assessment=assessment, name="Payroll", actor=manager)
+    before = stored_progress(assessment)
+
+    section_answers_save(
+        assessment=assessment,
+        service=None,
+        section_key="organization_reports",
+        data={"controls_operating_months": "14"},
+        expected_version=0,
+        actor=manager,
+    )
+
+    assert stored_progress(assessment) == live_progress(assessment)
+    assert stored_progress(assessment).answered == before.answered + 1
+
+
+def test_adding_a_service_stores_its_required_questions_in_the_progress(assessment: Assessment, manager: User) -> None:
+    before = stored_progress(assessment)
+
+    service_add(assessment=assessment, name="Payroll", actor=manager)
+
+    assert stored_progress(assessment) == live_progress(assessment)
+    assert stored_progress(assessment).required > before.required
+
+
+def test_removing_a_service_takes_its_questions_out_of_the_stored_progress(
+    assessment: Assessment, manager: User
+) -> None:
+    service_add(assessment=assessment, name="Payroll", actor=manager)
+    benefits = service_add(assessment=assessment, name="Benefits", actor=manager)
+    answers_set(assessment, SERVICE_ANSWERS, service=benefits)
+    before = stored_progress(assessment)
+
+    service_remove(service=benefits, actor=manager)
+
+    assert stored_progress(assessment) == live_progress(assessment)
+    assert stored_progress(assessment).answered < before.answered
+
+
+def test_changing_subservice_organizations_keeps_the_stored_progress(assessment: Assessment, manager: User) -> None:
+    service = service_add(assessment=assessment, name="Payroll", actor=manager)
+
+    sub = subservice_organization_add(assessment=assessment, name="Cloud IaaS Co", services=[service], actor=manager)
+    subservice_organization_remove(subservice_organization=sub, actor=manager)
+
+    assert stored_progress(assessment) == live_progress(assessment)
+
+
+def test_a_copy_stores_the_progress_of_its_copied_answers(answered: Assessment, manager: User) -> None:
+    copy = assessment_copy(assessment=answered, actor=manager)
+
+    assert stored_progress(copy) == live_progress(copy) == live_progress(answered)
+
+
+def test_an_imported_profile_stores_the_progress_of_its_answers(answered: Assessment, manager: User) -> None:
+    imported = assessment_import_profile(
+        organization=answered.organization, document=assessment_profile(answered), actor=manager
+    )
+
+    assert stored_progress(imported) == live_progress(imported)
+    assert stored_progress(imported).answered > 0
+
+
+# Saved answers to draw from: the complete ones, and others that show or hide follow-up questions.
+ORG_CHOICES: dict[str, list[Any]] = {
+    **{key: [value] for key, value in ORG_ANSWERS.items()},
+    "multiple_legal_entities": [False, True],
+    "prior_reports": [["none"], ["soc2_type2"], ["soc1_type1", "soc2_type2"]],
+    "prior_report_period_end": ["2026-06-30"],
+    "customer_requests": [["soc2"], ["none"], ["soc1", "type2"]],
+    "clients_sec_registrants": ["unknown", True, False],
+}
+SERVICE_CHOICES: dict[str, list[Any]] = {
+    **{key: [value] for key, value in SERVICE_ANSWERS.items()},
+    "stores_customer_data": [True, False, "unknown"],
+    "transaction_classes": [["payroll"], ["none"]],
+}
+
+
+def answer_sets(choices: dict[str, list[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """Any subset of the keys, each with one of its values."""
+    return st.fixed_dictionaries({}, optional={key: st.sampled_from(values) for key, values in choices.items()})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    org_answers=answer_sets(ORG_CHOICES),
+    service_answers=st.lists(answer_sets(SERVICE_CHOICES), max_size=3),
+    write=st.sampled_from(["section saved", "service added", "service removed"]),
+)
+def test_after_any_write_the_stored_progress_is_the_live_progress(
+    org: Organization,
+    manager: User,
+    org_answers: dict[str, Any],
+    service_answers: list[dict[str, Any]],
+    write: str,
+) -> None:
+    assessment = AssessmentFactory(organization=org, created_by=manager, updated_by=manager)
+    services = ServiceFactory.create_batch(len(service_answers), assessment=assessment)
+    # Stored directly, without the services, so only the write below can bring the figures up to date.
+    Answer.objects.bulk_create(
+        [Answer(assessment=assessment, question_key=key, value=value) for key, value in org_answers.items()]
+        + [
+            Answer(assessment=assessment, service=service, question_key=key, value=value)
+            for service, answers in zip(services, service_answers, strict=True)
+            for key, value in answers.items()
+        ]
+    )
+
+    if write == "section saved":
+        section_answers_save(
+            assessment=assessment,
+            service=None,
+            section_key="organization_reports",
+            data={"controls_operating_months": "3"},
+            expected_version=0,
+            actor=manager,
+        )
+    elif write == "service added" or not services:
+        service_add(assessment=assessment, name="Added service", actor=manager)
+    else:
+        service_remove(service=services[0], actor=manager)
+
+    assert stored_progress(assessment) == live_progress(assessment)

@@ -38,8 +38,8 @@ from assessments.services.review import (
     override_save,
     steps_available,
 )
+from tests.assessments.intake.support import scoping_bank_publish
 from tests.conftest import member
-from tests.factories import BankVersionFactory
 
 Status = Assessment.Status
 SOC2_STRENGTH = "services.payroll.soc2.strength"
@@ -548,7 +548,8 @@ class TestCopy:
     def test_a_copy_is_a_new_draft_with_the_same_services_vendors_and_answers(
         self, submitted: Assessment, manager: User, service: Service
     ) -> None:
-        newer = BankVersionFactory(bank=submitted.bank_version.bank, number=submitted.bank_version.number + 50)
+        # Published through the importer, as every published version is: the copy counts its progress on it.
+        newer = scoping_bank_publish()
         copy = assessment_copy(assessment=submitted, actor=manager, name="FY2028 scoping")
 
         assert (copy.name, copy.status, copy.copied_from, copy.organization) == (

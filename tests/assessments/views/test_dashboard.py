@@ -20,6 +20,17 @@ def test_the_dashboard_lists_the_managers_assessments(client: Client, manager: U
     assert assessment.name in response.content.decode()
 
 
+def test_the_dashboard_shows_the_progress_stored_on_each_assessment(
+    client: Client, manager: User, assessment: Assessment
+) -> None:
+    Assessment.objects.filter(pk=assessment.pk).update(answered_count=7, required_count=9)
+    client.force_login(manager)
+
+    response = client.get(reverse("assessments:dashboard"))
+
+    assert "7 / 9 answered" in response.content.decode()
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_the_dashboard_refuses_methods_that_could_change_something(
     client: Client, manager: User, assessment: Assessment, method: str
