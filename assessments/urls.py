@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", intake.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/submit/", intake.assessment_submit, name="assessment_submit"),
     path("assessments/<int:pk>/result/", intake.result, name="result"),
+    path("assessments/<int:pk>/result/why/", intake.result_why, name="result_why"),
     path("assessments/<int:pk>/result/deciding/", intake.result_deciding, name="result_deciding"),
     path("assessments/<int:pk>/services/add/", intake.service_add, name="service_add"),
     path("assessments/<int:pk>/services/<int:service_pk>/edit/", intake.service_edit, name="service_edit"),

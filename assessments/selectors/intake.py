@@ -543,21 +543,13 @@ class Because:
 
 
 @dataclass(frozen=True)
-class Why:
-    """The answers a conclusion rests on (from the result), and where to ask which answers would change it."""
-
-    because: list[Because]
-    # `service:<key>` or `report:<family>`: what `deciding_answers` explains, on request.
-    target: str
-
-
-@dataclass(frozen=True)
 class FamilyView:
     name: str
     strength: str
     strength_label: str
     details: list[str]
-    why: Why
+    # `service:<key>:<family>`: what `conclusion_reasons` and `deciding_answers` explain, on request.
+    target: str
 
     @property
     def applicable(self) -> bool:
@@ -577,7 +569,8 @@ class ReportView:
     when: str
     services: str
     categories: str
-    why: Why
+    # `report:<family>`, as for `FamilyView.target`.
+    target: str
     next_steps: list[str]
 
 
@@ -613,9 +606,27 @@ def _because(intake: Intake, reasons: Iterable[Reason]) -> list[Because]:
     return because
 
 
+def conclusion_reasons(intake: Intake, target: str) -> list[Because] | None:
+    """The answers one conclusion of the result panel rests on (`FamilyView.target`, `ReportView.target`); None
+    when the current answers give no such conclusion."""
+    result = intake.scoping().result
+    if result is None:
+        return None
+    kind, _, key = target.partition(":")
+    if kind == "service":
+        key, _, family = key.partition(":")
+        service = next((service for service in result.services if service.key == key), None)
+        if service is None or family not in ("soc1", "soc2"):
+            return None
+        return _because(intake, getattr(service, family).reasons)
+    report = result.report(key) if kind == "report" else None
+    return None if report is None else _because(intake, report.reasons)
+
+
 def result_panel(intake: Intake) -> ResultPanel:
-    """The scoping per service and report with the answers each conclusion rests on: one `scope()` call, so it
-    can follow every change. Which answers would change a conclusion is asked separately (`deciding_answers`)."""
+    """The scoping per service and report: one `scope()` call, so it can follow every change. The answers each
+    conclusion rests on (`conclusion_reasons`) and which answers would change it (`deciding_answers`) are asked
+    for one conclusion at a time, when the reader unfolds it: at 20 services they would be most of every update."""
     items = intake.open_items()
     unanswered = [item for item in items if not item.unknown]
     unknown = [item for item in items if item.unknown]
@@ -632,14 +643,14 @@ def result_panel(intake: Intake) -> ResultPanel:
             service.soc1.strength,
             STRENGTH_LABELS[service.soc1.strength],
             list(service.soc1.control_objective_areas),
-            Why(_because(intake, service.soc1.reasons), f"{target}:soc1"),
+            f"{target}:soc1",
         )
         soc2 = FamilyView(
             "SOC 2",
             service.soc2.strength,
             STRENGTH_LABELS[service.soc2.strength],
             [CATEGORY_LABELS.get(key, key) for key in service.soc2.category_keys],
-            Why(_because(intake, service.soc2.reasons), f"{target}:soc2"),
+            f"{target}:soc2",
         )
         services.append(ServiceView(service.key, service.name, [soc1, soc2]))
     reports = []
@@ -656,7 +667,7 @@ def result_panel(intake: Intake) -> ResultPanel:
                 when,
                 ", ".join(names.get(key, key) for key in report.services),
                 ", ".join(CATEGORY_LABELS.get(key, key) for key in report.categories or ()),
-                Why(_because(intake, report.reasons), f"report:{report.report}"),
+                f"report:{report.report}",
                 list(report.next_steps),
             )
         )

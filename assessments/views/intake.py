@@ -35,6 +35,7 @@ from assessments.selectors.intake import (
     SERVICE,
     Intake,
     answer_text,
+    conclusion_reasons,
     deciding_answers,
     intake_load,
     result_panel,
@@ -556,10 +557,8 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def result_deciding(request: HttpRequest, pk: int) -> HttpResponse:
-    """Which single answers would change a service's or a report's conclusions (the engine's sensitivity).
+def _explained(request: HttpRequest, pk: int) -> tuple[Intake, dict[str, Any]]:
+    """The answers one conclusion is explained for, and the context its explanation renders with.
 
     GET explains the saved answers. The questionnaire page POSTs its unsaved answers (with `section` and
     `service` in the query), so a manager sees the effect of what they are typing; that needs the manager role.
@@ -570,11 +569,29 @@ def result_deciding(request: HttpRequest, pk: int) -> HttpResponse:
         intake = intake_load(assessment)
         bank_section = _page_section(intake, request.GET.get("section", ""), service)
         intake = _typed(intake, bank_section, service, request.POST)
+        live = {"live": True, "overlay_query": _overlay_query(bank_section, service)}
     else:
         intake = intake_load(assessment_get(request.user, pk))
-        assessment = intake.assessment
-    target = request.GET.get("target", "")
-    context = {"assessment": assessment, "items": deciding_answers(intake, target), "target": target}
+        assessment, live = intake.assessment, {}
+    return intake, {"assessment": assessment, "target": request.GET.get("target", ""), **live}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_why(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answers one conclusion of the result panel rests on, fetched when the reader unfolds its "Why"."""
+    intake, context = _explained(request, pk)
+    context["because"] = conclusion_reasons(intake, context["target"])
+    template = "_why_body.html" if request.htmx else "why.html"
+    return render(request, f"assessments/questionnaire/{template}", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_deciding(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which single answers would change a service's or a report's conclusions (the engine's sensitivity)."""
+    intake, context = _explained(request, pk)
+    context["items"] = deciding_answers(intake, context["target"])
     template = "_deciding.html" if request.htmx else "deciding.html"
     return render(request, f"assessments/questionnaire/{template}", context)
 

@@ -61,27 +61,31 @@
     if (number) number.value = "";
   });
 
-  // The result panel is replaced on every live update; whatever the user had unfolded stays unfolded (and the
-  // "which answers would change this" parts load again for the new answers).
-  var unfolded = null;
+  // The result panel is replaced on every live update; whatever the reader unfolded stays unfolded. Its "Why"
+  // and "which answers would change this" parts load when unfolded, so they load again for the new answers, and
+  // a part inside one (a "which answers" inside a "Why") unfolds again once its container has loaded.
+  var unfolded = {};
 
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    var panel = event.detail.target;
-    if (!panel || panel.id !== "result-panel") return;
-    unfolded = [];
-    panel.querySelectorAll("details[data-key]").forEach(function (details) {
-      unfolded.push([details.dataset.key, details.open]);
-    });
-  });
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (details.dataset && details.dataset.key && details.closest("#result-panel")) {
+        unfolded[details.dataset.key] = details.open;
+      }
+    },
+    true // toggle does not bubble
+  );
 
   document.addEventListener("htmx:load", function (event) {
-    var panel = event.target;
-    if (!unfolded || !panel || panel.id !== "result-panel") return;
-    unfolded.forEach(function (entry) {
-      var details = panel.querySelector('details[data-key="' + entry[0] + '"]');
-      if (details && details.open !== entry[1]) details.open = entry[1];
+    var root = event.target;
+    if (!root.closest || !root.closest("#result-panel")) return;
+    var parts = Array.prototype.slice.call(root.querySelectorAll("details[data-key]"));
+    if (root.matches("details[data-key]")) parts.push(root);
+    parts.forEach(function (details) {
+      var open = unfolded[details.dataset.key];
+      if (open !== undefined && details.open !== open) details.open = open;
     });
-    unfolded = null;
   });
 
   // The error summary takes focus so it is read out, and its links lead to each field.

@@ -45,11 +45,13 @@ SHARDS = 2
 ACTORS = ("manager", "auditor", "staff", "outsider", "viewer", "anonymous")
 PUBLIC = {"login", "healthz"}
 ERROR_MARKERS = ("alert-danger", "invalid-feedback", "errorlist", "is-invalid", 'role="alert"')
-# Pages that answer a POST with 200 without saving and without an error: the live preview and the deciding
-# answers only show what typed answers would do, the dashboard ignores a POST, a failed sign-in says so itself.
+# Pages that answer a POST with 200 without saving and without an error: the live preview, a conclusion's reasons
+# and its deciding answers only show what typed answers would do, the dashboard ignores a POST, a failed sign-in
+# says so itself.
 SHOW_ONLY = {
     "assessments:section_preview",
     "assessments:service_section_preview",
+    "assessments:result_why",
     "assessments:result_deciding",
     "assessments:dashboard",
     "login",

@@ -170,6 +170,12 @@ MATRIX: dict[str, Row] = {
         get="login ok ok 404 ok 404 404",
         post="login 405 405 405 405 405 405",
     ),
+    "assessments:result_why": Row(
+        get="login ok ok 404 ok 404 404",
+        post="login ok 403 404 403 404 404",
+        query=lambda t: {"section": ORG_SECTION},
+        data=lambda w: section_data(None, ORG_QUESTION, "2"),
+    ),
     "assessments:result_deciding": Row(
         get="login ok ok 404 ok 404 404",
         post="login ok 403 404 403 404 404",

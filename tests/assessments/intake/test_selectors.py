@@ -14,6 +14,7 @@ from assessments.selectors.intake import (
     answer_text,
     assessment_profile,
     assessment_scope,
+    conclusion_reasons,
     dashboard_page,
     deciding_answers,
     intake_load,
@@ -167,9 +168,11 @@ def test_the_result_panel_explains_each_conclusion(answered: Assessment) -> None
     assert (soc1.name, soc2.name) == ("SOC 1", "SOC 2")
     assert soc2.strength_label == "Required"
     assert "Security" in soc2.details
-    assert soc2.why is not None and soc2.why.because
-    assert any(b.label.startswith("What have your customers") for b in soc2.why.because)
-    assert all(b.url for b in soc2.why.because if b.url)
+    because = conclusion_reasons(intake_load(answered), soc2.target)
+    assert because
+    assert any(b.label.startswith("What have your customers") for b in because)
+    assert any(b.url.endswith("/questionnaire/organization/organization_reports/#q-customer_requests") for b in because)
+    assert conclusion_reasons(intake_load(answered), "service:payroll:soc3") is None
     assert [report.title for report in panel.reports] == ["SOC 1 Type 2", "SOC 2 Type 2"]
     assert panel.reports[0].when.startswith("Period ")
     assert [item.question.key for item in panel.unknown] == ["clients_sec_registrants"]

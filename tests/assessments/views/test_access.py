@@ -59,6 +59,10 @@ def urls(assessment: Assessment, service: Service, vendor: SubserviceOrganizatio
         ),
         Url("result", reverse("assessments:result", args=[pk]), get_only=True),
         Url(
+            "result_why",
+            reverse("assessments:result_why", args=[pk]) + "?target=service:payroll:soc2&section=organization_reports",
+        ),
+        Url(
             "result_deciding",
             reverse("assessments:result_deciding", args=[pk]) + "?target=service:payroll&section=organization_reports",
         ),

@@ -368,6 +368,85 @@ def test_deciding_answers_follow_the_managers_unsaved_answers(
     assert Answer.objects.get(assessment=assessment, question_key="customer_requests").value == ["soc2"]
 
 
+def test_the_result_panel_loads_each_conclusions_reasons_only_when_unfolded(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+
+    panel = text(as_manager.get(reverse("assessments:result", args=[assessment.pk]), HTTP_HX_REQUEST="true"))
+
+    why = reverse("assessments:result_why", args=[assessment.pk])
+    assert f'hx-get="{why}?target=service%3Apayroll%3Asoc2"' in panel
+    assert f'hx-get="{why}?target=report%3Asoc1"' in panel
+    assert 'class="because"' not in panel
+
+
+def test_a_conclusions_reasons_name_the_answers_and_offer_the_deciding_ones(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+    url = reverse("assessments:result_why", args=[assessment.pk]) + "?target=service:payroll:soc2"
+
+    body = text(as_manager.get(url, HTTP_HX_REQUEST="true"))
+
+    assert "Customers asked for a SOC 2 or SOC 3 report" in body
+    assert "What have your customers, prospects or their auditors asked you for?" in body
+    assert "#q-customer_requests" in body
+    deciding = reverse("assessments:result_deciding", args=[assessment.pk])
+    assert f'hx-get="{deciding}?target=service%3Apayroll%3Asoc2"' in body
+    assert "<h1" not in body
+
+
+def test_a_conclusions_reasons_follow_the_managers_unsaved_answers(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+    url = reverse("assessments:result_why", args=[assessment.pk]) + "?target=service:payroll:soc2"
+
+    unsaved = text(
+        as_manager.post(
+            url + "&section=organization_reports",
+            {"_shown": ["customer_requests"], "customer_requests": ["none"]},
+            HTTP_HX_REQUEST="true",
+        )
+    )
+
+    assert "Customers asked for a SOC 2 or SOC 3 report" not in unsaved
+    # The deciding answers it offers are worked out for the same unsaved answers.
+    assert "hx-post=" in unsaved and "section=organization_reports" in unsaved
+    assert Answer.objects.get(assessment=assessment, question_key="customer_requests").value == ["soc2"]
+
+
+def test_reasons_for_a_conclusion_the_answers_no_longer_give_say_so(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+    url = reverse("assessments:result_why", args=[assessment.pk])
+
+    for target in ("service:nosuch:soc2", "service:payroll:soc9", "report:soc9", "nonsense", ""):
+        body = text(as_manager.get(url, {"target": target}, HTTP_HX_REQUEST="true"))
+
+        assert "The current answers no longer give this conclusion." in body, target
+        assert "Which answers would change this?" not in body, target
+
+
+def test_a_conclusions_reasons_have_a_page_of_their_own_without_javascript(
+    as_manager: Client, assessment: Assessment, service: Service
+) -> None:
+    answers_set(assessment, ORG_ANSWERS)
+    answers_set(assessment, SERVICE_ANSWERS, service=service)
+
+    page = text(as_manager.get(reverse("assessments:result_why", args=[assessment.pk]) + "?target=report:soc2"))
+
+    assert "<h1" in page
+    assert "The answers behind this conclusion" in page
+    assert 'class="because"' in page
+
+
 def test_deciding_answers_have_a_page_of_their_own_without_javascript(
     as_manager: Client, assessment: Assessment, service: Service
 ) -> None:
