@@ -1,4 +1,6 @@
-"""Idle session timeout: a signed-in session ends `SESSION_COOKIE_AGE` seconds after its last request.
+"""Request guards: no NUL character reaches the database; idle session timeout.
+
+Idle session timeout: a signed-in session ends `SESSION_COOKIE_AGE` seconds after its last request.
 
 Django sets a session's expiry only when the session is saved. `SESSION_SAVE_EVERY_REQUEST` would keep an active
 session alive by writing it on every request; this middleware writes it only once a tenth of the age has passed
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -48,3 +51,26 @@ class SessionIdleTimeoutMiddleware:
             if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_COOKIE_AGE / REFRESH_FRACTION:
                 session[REFRESHED_AT] = now
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuse (400) a request whose query string or form fields contain a NUL character.
+
+    PostgreSQL cannot store or compare a string with NUL in it: psycopg2 raises, and any parameter that reaches a
+    query (a filter, an identifier, a text field) would answer 500. Browsers never send one from our forms or links,
+    so refusing the whole request here guards every view at once. It runs just before the view, after the CSRF
+    check, so a forged request is still refused as such (403). Uploaded files are not form fields: a bank upload
+    is checked by its own parser.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: Any) -> None:
+        for data in (request.GET, request.POST):
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    raise BadRequest("A request parameter contains a NUL character.")
