@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from assessments.engine import (
@@ -473,17 +473,17 @@ def next_action(assessment: Assessment, role: str | None, has_services: bool, pr
 def dashboard_page(user: User, page_number: Any) -> Page:
     """One page of the assessments `user` may see, newest change first, each as a `DashboardRow`.
 
-    The query count does not grow with the number of assessments: the count and the page (with whether each
-    assessment has services) are two queries, roles one more. A row's progress is the copy the intake services
-    store on the assessment with every write, so no answer is read and no condition evaluated here.
+    The query count does not grow with the number of assessments: the count, the page, which of its assessments
+    have services and the user's roles. A row's progress is the copy the intake services store on the assessment
+    with every write, so no answer is read and no condition evaluated here.
     """
-    queryset = (
-        assessments_visible_to(user)
-        .select_related("organization", "updated_by")
-        .annotate(has_services=Exists(Service.objects.filter(assessment=OuterRef("pk"))))
-        .order_by("-updated_at", "-id")
-    )
+    queryset = assessments_visible_to(user).select_related("organization", "updated_by").order_by("-updated_at", "-id")
     page = Paginator(queryset, DASHBOARD_PAGE_SIZE).get_page(page_number)
+    # A query of its own, for the page's ids: as an EXISTS annotation PostgreSQL hashes every service there is.
+    ids = [assessment.pk for assessment in page.object_list]
+    with_services = set(
+        Service.objects.filter(assessment_id__in=ids).order_by().values_list("assessment_id", flat=True)
+    )
     roles = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
     result = []
     for assessment in page.object_list:
@@ -491,7 +491,7 @@ def dashboard_page(user: User, page_number: Any) -> Page:
         if role not in (MANAGER, Membership.Role.VIEWER):
             role = AUDITOR
         progress = Progress(answered=assessment.answered_count, required=assessment.required_count)
-        action = next_action(assessment, role, assessment.has_services, progress)
+        action = next_action(assessment, role, assessment.pk in with_services, progress)
         result.append(DashboardRow(assessment, progress, role, action))
     page.object_list = result
     return page

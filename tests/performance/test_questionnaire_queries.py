@@ -18,9 +18,9 @@ from tests.performance.conftest import last_service, steady_queries
 SECTION_PAGE_QUERIES = 11
 # The live preview reads the whole assessment once (every service: the result covers them all).
 PREVIEW_QUERIES = 10
-# Session, user, the page's count and rows, the user's roles, whether they may create one, the navigation's roles.
-# Progress is stored on each assessment, so no service or answer is read.
-DASHBOARD_QUERIES = 7
+# Session, user, the page's count and rows, which rows have services, the user's roles, whether they may create
+# one, the navigation's roles. Progress is stored on each assessment, so no answer is read.
+DASHBOARD_QUERIES = 8
 
 
 def section_page(assessment: Assessment) -> str:
