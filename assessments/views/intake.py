@@ -557,8 +557,11 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _explained(request: HttpRequest, pk: int) -> tuple[Intake, dict[str, Any]]:
-    """The answers one conclusion is explained for, and the context its explanation renders with.
+def _explanation(
+    request: HttpRequest, pk: int, template: str, explain: Callable[[Intake, str], dict[str, Any]]
+) -> HttpResponse:
+    """One conclusion of the result panel explained by `explain(intake, target)`: the fragment htmx fetches
+    (`_<template>`), or without JavaScript a page of its own (`<template>`).
 
     GET explains the saved answers. The questionnaire page POSTs its unsaved answers (with `section` and
     `service` in the query), so a manager sees the effect of what they are typing; that needs the manager role.
@@ -573,27 +576,28 @@ def _explained(request: HttpRequest, pk: int) -> tuple[Intake, dict[str, Any]]:
     else:
         intake = intake_load(assessment_get(request.user, pk))
         assessment, live = intake.assessment, {}
-    return intake, {"assessment": assessment, "target": request.GET.get("target", ""), **live}
+    target = request.GET.get("target", "")
+    context = {"assessment": assessment, "target": target, **live, **explain(intake, target)}
+    name = f"_{template}" if request.htmx else template
+    return render(request, f"assessments/questionnaire/{name}", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def result_why(request: HttpRequest, pk: int) -> HttpResponse:
     """The answers one conclusion of the result panel rests on, fetched when the reader unfolds its "Why"."""
-    intake, context = _explained(request, pk)
-    context["because"] = conclusion_reasons(intake, context["target"])
-    template = "_why_body.html" if request.htmx else "why.html"
-    return render(request, f"assessments/questionnaire/{template}", context)
+    return _explanation(
+        request, pk, "reasons.html", lambda intake, target: {"because": conclusion_reasons(intake, target)}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def result_deciding(request: HttpRequest, pk: int) -> HttpResponse:
     """Which single answers would change a service's or a report's conclusions (the engine's sensitivity)."""
-    intake, context = _explained(request, pk)
-    context["items"] = deciding_answers(intake, context["target"])
-    template = "_deciding.html" if request.htmx else "deciding.html"
-    return render(request, f"assessments/questionnaire/{template}", context)
+    return _explanation(
+        request, pk, "deciding.html", lambda intake, target: {"items": deciding_answers(intake, target)}
+    )
 
 
 def _int_or_404(value: str) -> int:
